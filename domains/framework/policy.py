@@ -1,0 +1,179 @@
+"""A domain's policy: the text the agent reads, and the rules checked over whole conversations.
+
+Preconditions of single actions (only pending orders can be cancelled...) live in the write
+tools themselves, which refuse. What a single call cannot see — was the user authenticated
+before their data was touched, did they confirm exactly this write — is checked here, over the
+sequence of events of a conversation (or of a blueprint's gold actions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel
+
+from domains.framework.database import Database
+from domains.framework.environment import Observation
+
+
+class Event(BaseModel):
+    """One step of a conversation as rules see it."""
+
+    kind: Literal["user", "agent", "tool"]
+    text: str | None = None
+    observation: Observation | None = None
+
+
+class RuleViolation(BaseModel):
+    rule: str
+    message: str
+    event_index: int | None = None
+
+
+class ConversationRule(Protocol):
+    name: str
+    description: str
+
+    def check(self, events: Sequence[Event], db: Database) -> list[RuleViolation]: ...
+
+
+def user_id_from_result(result: Any) -> str | None:
+    if isinstance(result, str):
+        return result
+    if isinstance(result, dict) and isinstance(result.get("user_id"), str):
+        return result["user_id"]
+    return None
+
+
+class AuthenticatedBeforeAccess:
+    """The user is authenticated before their data is read or changed, and only their data."""
+
+    name = "authenticated_before_access"
+    description = (
+        "The agent authenticates the user before reading or changing any of their records, "
+        "and touches no other user's records in the conversation."
+    )
+
+    def __init__(self, auth_tools: set[str], owner_of: Callable[[Database, str, dict[str, Any]], str | None]):
+        self.auth_tools = auth_tools
+        self.owner_of = owner_of
+
+    def check(self, events: Sequence[Event], db: Database) -> list[RuleViolation]:
+        violations: list[RuleViolation] = []
+        authenticated: str | None = None
+        for i, ev in enumerate(events):
+            obs = ev.observation
+            if ev.kind != "tool" or obs is None:
+                continue
+            if obs.name in self.auth_tools:
+                if obs.ok:
+                    uid = user_id_from_result(obs.result)
+                    if authenticated and uid and uid != authenticated:
+                        violations.append(RuleViolation(
+                            rule=self.name, event_index=i,
+                            message=f"{obs.name} identified a second user {uid!r} after {authenticated!r}",
+                        ))
+                    authenticated = authenticated or uid
+                continue
+            try:
+                owner = self.owner_of(db, obs.name, obs.arguments)
+            except Exception:  # arguments a model invented: nobody's data, nothing to protect
+                owner = None
+            if owner is None:
+                continue
+            if authenticated is None:
+                violations.append(RuleViolation(
+                    rule=self.name, event_index=i,
+                    message=f"{obs.name} touched user {owner!r}'s data before the user was authenticated",
+                ))
+            elif owner != authenticated:
+                violations.append(RuleViolation(
+                    rule=self.name, event_index=i,
+                    message=f"{obs.name} touched user {owner!r}'s data while authenticated as {authenticated!r}",
+                ))
+        return violations
+
+
+AFFIRMATIVE = re.compile(
+    r"\b(yes|yeah|yep|yup|confirm(ed)?|go ahead|proceed|please do|do it|sure|ok(ay)?|correct|that'?s right|sounds good)\b",
+    re.IGNORECASE,
+)
+NEGATIVE = re.compile(r"^\W*(no|nope|don'?t|do not|wait|stop)\b", re.IGNORECASE)
+
+
+def is_affirmative(text: str | None) -> bool:
+    return bool(text) and not NEGATIVE.search(text) and bool(AFFIRMATIVE.search(text))
+
+
+def default_confirm_fields(arguments: dict[str, Any]) -> list[str]:
+    return [k for k in arguments if k.endswith("_id") or k.endswith("_ids")]
+
+
+class ConfirmedBeforeWrite:
+    """Every write follows the user's explicit yes to the agent's description of exactly it.
+
+    "Exactly it" is checked by the identifying arguments of the write (by default those ending
+    in `_id`/`_ids`) appearing in the agent's last message before the user's yes.
+    """
+
+    name = "confirmed_before_write"
+    description = (
+        "Before every write the agent describes the action (with its identifiers) and the "
+        "user explicitly confirms it; one confirmation covers one write."
+    )
+
+    def __init__(
+        self,
+        write_tools: set[str],
+        confirm_fields: Callable[[str, dict[str, Any]], list[str]] | None = None,
+    ):
+        self.write_tools = write_tools
+        self.confirm_fields = confirm_fields or (lambda _name, args: default_confirm_fields(args))
+
+    def check(self, events: Sequence[Event], db: Database) -> list[RuleViolation]:
+        violations = []
+        window_start = 0  # a confirmation is used up by the write it precedes
+        for i, ev in enumerate(events):
+            obs = ev.observation
+            if ev.kind != "tool" or obs is None or obs.name not in self.write_tools:
+                continue
+            users = [j for j in range(window_start, i) if events[j].kind == "user"]
+            if not users or not is_affirmative(events[users[-1]].text):
+                violations.append(RuleViolation(
+                    rule=self.name, event_index=i,
+                    message=f"{obs.name} was called without the user's explicit confirmation just before it",
+                ))
+            else:
+                u = users[-1]
+                agents = [j for j in range(window_start, u) if events[j].kind == "agent" and events[j].text]
+                said = (events[agents[-1]].text or "").lower() if agents else ""
+                missing = []
+                for field in self.confirm_fields(obs.name, obs.arguments):
+                    value = obs.arguments.get(field)
+                    values = value if isinstance(value, list) else [value]
+                    missing += [str(v) for v in values if v is not None and str(v).lower() not in said]
+                if missing:
+                    violations.append(RuleViolation(
+                        rule=self.name, event_index=i,
+                        message=f"{obs.name}: the agent did not state {', '.join(missing)} before the user confirmed",
+                    ))
+            window_start = i + 1
+        return violations
+
+
+class Policy(BaseModel):
+    """What the agent is told (markdown) and what is checked (preconditions and rules)."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    text: str
+    preconditions: list[str] = []  # enforced by write tools; listed for `domains show`
+    rules: list[Any] = []  # ConversationRule objects
+
+    def check(self, events: Sequence[Event], db: Database) -> list[RuleViolation]:
+        out: list[RuleViolation] = []
+        for rule in self.rules:
+            out += rule.check(events, db)
+        return out
