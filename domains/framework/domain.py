@@ -37,6 +37,7 @@ class Domain:
         scenarios: list[Scenario],
         user_context: Callable[[Database, str], dict[str, Any]],
         eligible_users: Callable[[Tables], list[str]] | None = None,
+        examples: list[dict[str, Any]] | None = None,
     ):
         self.name = name
         self.description = description
@@ -51,6 +52,7 @@ class Domain:
         self.scenarios = scenarios
         self.user_context = user_context
         self._eligible_users = eligible_users
+        self.examples = examples or []  # example blueprints (JSON) shown to the generator
 
     @cached_property
     def tables(self) -> Tables:

@@ -35,6 +35,8 @@ class RuleViolation(BaseModel):
 class ConversationRule(Protocol):
     name: str
     description: str
+    # "actions": checked on a blueprint's gold actions too; "conversation": needs the dialogue
+    scope: str
 
     def check(self, events: Sequence[Event], db: Database) -> list[RuleViolation]: ...
 
@@ -51,6 +53,7 @@ class AuthenticatedBeforeAccess:
     """The user is authenticated before their data is read or changed, and only their data."""
 
     name = "authenticated_before_access"
+    scope = "actions"
     description = (
         "The agent authenticates the user before reading or changing any of their records, "
         "and touches no other user's records in the conversation."
@@ -119,6 +122,7 @@ class ConfirmedBeforeWrite:
     """
 
     name = "confirmed_before_write"
+    scope = "conversation"
     description = (
         "Before every write the agent describes the action (with its identifiers) and the "
         "user explicitly confirms it; one confirmation covers one write."
@@ -172,8 +176,11 @@ class Policy(BaseModel):
     preconditions: list[str] = []  # enforced by write tools; listed for `domains show`
     rules: list[Any] = []  # ConversationRule objects
 
-    def check(self, events: Sequence[Event], db: Database) -> list[RuleViolation]:
+    def check(self, events: Sequence[Event], db: Database, actions_only: bool = False) -> list[RuleViolation]:
+        """Violations of every rule; with `actions_only`, only rules that hold over tool calls alone."""
         out: list[RuleViolation] = []
         for rule in self.rules:
+            if actions_only and rule.scope != "actions":
+                continue
             out += rule.check(events, db)
         return out

@@ -101,10 +101,11 @@ class ChainSampler:
         self.domain = domain
         self.graph = domain.graph
 
-    def sample(self, rng: random.Random, max_targets: int = 2) -> SampledChain:
+    def sample(self, rng: random.Random, max_targets: int = 2, user_id: str | None = None) -> SampledChain:
+        """A chain for `user_id` (or a random user) executed on a fresh environment."""
         domain = self.domain
         env = domain.new_environment()
-        user_id = rng.choice(domain.user_ids())
+        user_id = user_id or rng.choice(domain.user_ids())
         calls: list[PlannedCall] = []
         known: Known = {}
         _add_known(known, "user_id", user_id)

@@ -1,0 +1,31 @@
+"""The structured context our prompts carry, in a tag the offline simulator reads.
+
+A real model reads the prose of a prompt; the simulator reads the same facts from this tag,
+so both see exactly the same information and the simulator never gets a hidden answer key.
+The agent's system prompt carries no tag: it is published as the dataset's `system` column.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from builder.llm.types import Message
+
+_TAG = re.compile(r"<builder-context>(.*?)</builder-context>", re.DOTALL)
+
+
+def embed(role: str, payload: dict[str, Any]) -> str:
+    body = json.dumps({"role": role, **payload}, ensure_ascii=False, sort_keys=True)
+    return f"<builder-context>{body}</builder-context>"
+
+
+def extract(messages: list[Message]) -> dict[str, Any] | None:
+    """The context of the first system message that carries one, or None (e.g. the agent)."""
+    for m in messages:
+        if m.role == "system" and m.content:
+            found = _TAG.search(m.content)
+            if found:
+                return json.loads(found.group(1))
+    return None

@@ -1,0 +1,145 @@
+"""The records that flow through the pipeline, one `TaskRecord` per task.
+
+Data flows one way: context -> blueprint rounds (generation, checks, reviews) -> conversation
+attempts (interplay, verification). Every stage appends to the task's record rather than
+replacing it, so every row keeps its whole history and its fate: kept, or rejected with the
+stage and reason. Rows cross distilabel process boundaries as the JSON of this model.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from builder.llm.types import Message
+
+Stage = Literal[
+    "context", "generation", "format", "execution", "review", "recombination",
+    "interplay", "state", "outputs", "rules", "llm",
+]
+
+
+class Reason(BaseModel):
+    """Why something failed: the stage, a machine-readable code, a message, where."""
+
+    stage: str
+    code: str
+    message: str
+    action_index: int | None = None
+
+
+class Action(BaseModel):
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class Blueprint(BaseModel):
+    """A task with its ground truth, as the generator writes it."""
+
+    instruction: str
+    actions: list[Action]
+    outputs: list[str] = Field(default_factory=list)
+
+
+class Review(BaseModel):
+    reviewer: str
+    passed: bool
+    scores: dict[str, bool] = Field(default_factory=dict)
+    feedback: str = ""
+
+
+class RoundRecord(BaseModel):
+    """One generation round of a task: the candidate and what every stage said about it."""
+
+    round: int
+    raw: str | None = None
+    blueprint: Blueprint | None = None
+    reasons: list[Reason] = Field(default_factory=list)
+    reviews: list[Review] = Field(default_factory=list)
+    stage_reached: str = "generation"  # the last stage that ran on this candidate
+    passed: bool = False
+    gold_fingerprint: str | None = None
+    observations: list[str] = Field(default_factory=list)  # what the gold actions returned
+    state_diff: list[str] = Field(default_factory=list)  # records the gold actions change
+
+
+class PlannedCallRecord(BaseModel):
+    name: str
+    arguments: dict[str, Any]
+    kind: str
+    purpose: str
+    ok: bool
+    observation: str
+
+
+class Context(BaseModel):
+    """What the generator is given: a user, their records, a tool chain, a persona, examples."""
+
+    user_id: str
+    records: dict[str, Any]
+    chain: list[PlannedCallRecord]
+    scenarios: list[str]
+    persona: str
+    examples: list[Blueprint] = Field(default_factory=list)
+
+
+class Attempt(BaseModel):
+    """One simulated conversation for a validated blueprint, and its verdict."""
+
+    attempt: int
+    messages: list[Message] = Field(default_factory=list)
+    end_reason: str = ""  # stop | transfer | max_turns | max_errors | llm_failure
+    passed: bool = False
+    reasons: list[Reason] = Field(default_factory=list)
+    final_fingerprint: str | None = None
+    state_diff: list[str] = Field(default_factory=list)
+    tool_calls: int = 0
+    tool_errors: int = 0
+    user_turns: int = 0
+    human_candidates: int = 0  # extra user replies sampled for stabilisation
+    usage: dict[str, dict[str, int]] = Field(default_factory=dict)  # role -> UsageCounts as dict
+    seconds: float = 0.0
+
+
+class TaskRecord(BaseModel):
+    task_id: str
+    domain: str
+    seed: int
+    kind: Literal["base", "recombined"] = "base"
+    family: str | None = None  # tasks of one family share a user and may be recombined
+    parents: list[str] = Field(default_factory=list)
+    parent_blueprints: list[Blueprint] = Field(default_factory=list)  # recombined tasks only
+    context: Context
+    rounds: list[RoundRecord] = Field(default_factory=list)
+    status: Literal["pending", "validated", "rejected"] = "pending"
+    attempts: list[Attempt] = Field(default_factory=list)
+    # role -> {prompt_tokens, completion_tokens, calls, retries, failures}, all stages
+    usage: dict[str, dict[str, int]] = Field(default_factory=dict)
+    errors: list[Reason] = Field(default_factory=list)  # stages that crashed on this task
+
+    @property
+    def blueprint(self) -> Blueprint | None:
+        """The validated blueprint, if any."""
+        if self.status != "validated":
+            return None
+        return next((r.blueprint for r in reversed(self.rounds) if r.passed), None)
+
+    @property
+    def gold_fingerprint(self) -> str | None:
+        return next((r.gold_fingerprint for r in reversed(self.rounds) if r.passed), None)
+
+    @property
+    def succeeded(self) -> bool:
+        return any(a.passed for a in self.attempts)
+
+    def add_usage(self, usage: dict[str, dict[str, int]]) -> None:
+        add_usage(self.usage, usage)
+
+
+def add_usage(into: dict[str, dict[str, int]], usage: dict[str, dict[str, int]]) -> None:
+    """Add per-role usage counts (as the LLM ledger reports them) into `into`."""
+    for role, counts in usage.items():
+        mine = into.setdefault(role, {})
+        for key, value in counts.items():
+            mine[key] = mine.get(key, 0) + value

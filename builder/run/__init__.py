@@ -1,0 +1,1 @@
+"""The run folder: resolved config, row-level journal, outputs."""

@@ -1,0 +1,87 @@
+"""The run folder's Parquet files: every blueprint candidate and every conversation attempt.
+
+Nested values (actions, reasons, reviews, messages) are stored as JSON strings: their keys
+differ from row to row, and Arrow structs would merge them and fill the gaps with nulls.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from builder.records import TaskRecord
+from builder.run.folder import BLUEPRINTS, TRAJECTORIES
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def blueprint_rows(records: list[TaskRecord]) -> list[dict[str, Any]]:
+    rows = []
+    for rec in records:
+        for rnd in rec.rounds:
+            bp = rnd.blueprint
+            rows.append({
+                "task_id": rec.task_id,
+                "domain": rec.domain,
+                "kind": rec.kind,
+                "family": rec.family,
+                "parents": _json(rec.parents),
+                "user_id": rec.context.user_id,
+                "round": rnd.round,
+                "instruction": bp.instruction if bp else None,
+                "actions": _json([a.model_dump(mode="json") for a in bp.actions]) if bp else None,
+                "outputs": _json(bp.outputs) if bp else None,
+                "raw": rnd.raw,
+                "stage_reached": rnd.stage_reached,
+                "passed": rnd.passed,
+                "reasons": _json([r.model_dump(mode="json") for r in rnd.reasons]),
+                "reviews": _json([r.model_dump(mode="json") for r in rnd.reviews]),
+                "gold_fingerprint": rnd.gold_fingerprint,
+                "state_diff": _json(rnd.state_diff),
+                "task_status": rec.status,
+                "errors": _json([e.model_dump(mode="json") for e in rec.errors]),
+            })
+    return rows
+
+
+def trajectory_rows(records: list[TaskRecord]) -> list[dict[str, Any]]:
+    rows = []
+    for rec in records:
+        for att in rec.attempts:
+            rows.append({
+                "task_id": rec.task_id,
+                "domain": rec.domain,
+                "kind": rec.kind,
+                "attempt": att.attempt,
+                "passed": att.passed,
+                "end_reason": att.end_reason,
+                "reasons": _json([r.model_dump(mode="json") for r in att.reasons]),
+                "messages": _json([m.model_dump(mode="json", exclude_none=True) for m in att.messages]),
+                "final_fingerprint": att.final_fingerprint,
+                "gold_fingerprint": rec.gold_fingerprint,
+                "state_diff": _json(att.state_diff),
+                "tool_calls": att.tool_calls,
+                "tool_errors": att.tool_errors,
+                "user_turns": att.user_turns,
+                "usage": _json(att.usage),
+                "seconds": att.seconds,
+            })
+    return rows
+
+
+def write_table(path: Path, rows: list[dict[str, Any]], schema: pa.Schema | None = None) -> None:
+    table = pa.Table.from_pylist(rows, schema=schema) if rows else pa.table({"task_id": pa.array([], pa.string())})
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(path)
+
+
+def write_outputs(run_dir: Path, records: list[TaskRecord]) -> None:
+    write_table(Path(run_dir) / BLUEPRINTS, blueprint_rows(records))
+    write_table(Path(run_dir) / TRAJECTORIES, trajectory_rows(records))
