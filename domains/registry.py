@@ -26,6 +26,13 @@ def domain_names() -> list[str]:
 def load_domain(name: str) -> "Domain":
     """The domain called `name`, built once per process (its tables load lazily)."""
     module = BUILTIN.get(name)
+    if module is None and ":" in name and "." in name.split(":", 1)[0]:
+        # a custom domain: `package.module:factory` returning a Domain
+        path, _, factory = name.partition(":")
+        try:
+            return getattr(importlib.import_module(path), factory)()
+        except (ImportError, AttributeError) as exc:
+            raise DomainNotFound(f"cannot load custom domain {name!r}: {exc}") from exc
     if module is None:
         raise DomainNotFound(
             f"unknown domain {name!r}; available: {', '.join(domain_names())} "

@@ -8,7 +8,6 @@ journal as soon as it exists. A row that raises is not dropped: it is rejected w
 and the error as its reason.
 """
 
-from __future__ import annotations
 
 import asyncio
 import logging
@@ -98,13 +97,14 @@ class TaskStep(Step):
             if self.applies(record):
                 pending.append((row, record))
         if pending:
-            results = self._loop.run_until_complete(
-                asyncio.gather(*(self._guarded(rec) for _, rec in pending))
-            )
+            results = self._loop.run_until_complete(self._run_all([rec for _, rec in pending]))
             for (row, _), result in zip(pending, results):
                 row["record"] = result.model_dump_json()
                 self._journal.put(self.stage_key, row["task_id"], row["record"])
         yield inputs
+
+    async def _run_all(self, records: list[TaskRecord]) -> list[TaskRecord]:
+        return list(await asyncio.gather(*(self._guarded(rec) for rec in records)))
 
     async def _guarded(self, record: TaskRecord) -> TaskRecord:
         try:

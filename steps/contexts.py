@@ -54,14 +54,22 @@ def seed_examples(domain: "Domain", n: int) -> list[Blueprint]:
     return [Blueprint.model_validate(e) for e in domain.examples[:n]]
 
 
-def sample_task(config: "BuildConfig", domain: "Domain", index: int, family: int | None,
+def sample_task(config: "BuildConfig", domain: "Domain", index: int, plan: dict[int, int],
                 examples: list[Blueprint]) -> TaskRecord:
     task_id = f"{config.domain}-{config.seed}-{index:05d}"
     rng = random.Random(f"{config.seed}:{task_id}")
+    family = plan.get(index)
     user_id = None
+    prelude: list[tuple[str, dict[str, Any]]] = []
     if family is not None:
         user_id = random.Random(f"{config.seed}:{config.domain}:family{family}").choice(domain.user_ids())
-    chain = domain.sampler.sample(rng, max_targets=config.blueprints.max_targets, user_id=user_id)
+        # earlier tasks of the family have happened, so this one picks other records
+        for earlier in sorted(i for i, f in plan.items() if f == family and i < index):
+            prior = sample_task(config, domain, earlier, plan, [])
+            prelude += [(c.name, c.arguments) for c in prior.context.chain]
+    chain = domain.sampler.sample(
+        rng, max_targets=config.blueprints.max_targets, user_id=user_id, prelude=prelude
+    )
     context = Context(
         user_id=chain.user_id,
         records=_jsonable(domain.user_context(domain.new_environment().db, chain.user_id)),
@@ -94,7 +102,7 @@ class SampleContexts(GeneratorStep):
         examples = seed_examples(domain, config.blueprints.examples)
         batch: list[dict[str, str]] = []
         for index in range(offset, config.tasks):
-            record = sample_task(config, domain, index, plan.get(index), examples)
+            record = sample_task(config, domain, index, plan, examples)
             batch.append({"task_id": record.task_id, "record": record.model_dump_json()})
             if len(batch) == self.batch_size:
                 yield batch, index == config.tasks - 1

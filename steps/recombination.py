@@ -6,7 +6,6 @@ instructions; the actions are the parents' actions in order, a read repeated wit
 arguments kept once. The result then goes through the same checks and review as any blueprint.
 """
 
-from __future__ import annotations
 
 from collections import defaultdict
 from typing import TYPE_CHECKING

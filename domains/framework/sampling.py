@@ -101,10 +101,23 @@ class ChainSampler:
         self.domain = domain
         self.graph = domain.graph
 
-    def sample(self, rng: random.Random, max_targets: int = 2, user_id: str | None = None) -> SampledChain:
-        """A chain for `user_id` (or a random user) executed on a fresh environment."""
+    def sample(
+        self,
+        rng: random.Random,
+        max_targets: int = 2,
+        user_id: str | None = None,
+        prelude: Iterable[tuple[str, dict[str, Any]]] = (),
+    ) -> SampledChain:
+        """A chain for `user_id` (or a random user) executed on a fresh environment.
+
+        `prelude` calls run first and are not part of the chain: sampling a task for a user
+        after their other tasks makes it pick different records, so tasks of one family can
+        be recombined. The fingerprint is of the state after prelude and chain.
+        """
         domain = self.domain
         env = domain.new_environment()
+        for name, args in prelude:
+            env.execute(name, args)
         user_id = user_id or rng.choice(domain.user_ids())
         calls: list[PlannedCall] = []
         known: Known = {}
