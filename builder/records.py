@@ -16,7 +16,7 @@ from builder.llm.types import Message
 
 Stage = Literal[
     "context", "generation", "format", "execution", "review", "recombination",
-    "interplay", "state", "outputs", "rules", "llm",
+    "interplay", "state", "outputs", "rules", "user", "llm",
 ]
 
 

@@ -1,0 +1,255 @@
+"""Write a run's curated dataset to DIR/dataset/, loadable with `datasets.load_dataset`.
+
+    DIR/dataset/README.md                                   YAML `configs:` + a short note
+    DIR/dataset/trajectories/train-00000-of-00001.parquet   (default config)
+    DIR/dataset/messages/train-00000-of-00001.parquet
+    DIR/dataset/blueprints/train-00000-of-00001.parquet
+
+Kept rows: every passed attempt of every validated task (`trajectories` and `messages` have
+the same rows, in the same order: by task id, then attempt), and every validated blueprint
+(`blueprints`). The column lists are in `builder.export.trajectories`, `.messages` and
+`.blueprints`.
+
+Values whose keys differ from row to row (tool arguments, tool schemas, messages, actions,
+review scores) are `datasets.Json` features, so they load back exactly as written instead of
+as Arrow structs that merge every row's keys and fill the gaps with nulls. We write the JSON
+text ourselves (`json.dumps`: exact floats) and the Parquet files with pyarrow, with the
+features in the schema metadata where `datasets` reads them. Known upstream limit: datasets
+5.2 *decodes* Json values with pandas' ujson without `precise_float`, so a float inside one
+(e.g. `0.3`) can come back one ulp off (`0.30000000000000004`); the Parquet text is exact.
+
+`datasets` cannot load an empty split from files, so a config with no rows is left out of the
+folder and the README (a run with no verified conversation still has its `blueprints`).
+The folder is rebuilt whole on every export and swapped in at the end: a crash leaves the
+previous export, never a mix.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from builder.config import BuildConfig
+from builder.export import CONFIGS, DEFAULT_CONFIG
+from builder.export import blueprints as bp_config
+from builder.export import messages as msg_config
+from builder.export import trajectories as traj_config
+from builder.export.conversation import ExportError, normalize
+from builder.records import TaskRecord
+from builder.run.folder import DATASET
+
+if TYPE_CHECKING:
+    from domains.framework.domain import Domain
+
+SPLIT = "train"
+ROW_GROUP_ROWS = 1000  # small row groups keep the Hub viewer and streaming responsive
+
+
+def data_file(config: str, split: str = SPLIT, shard: int = 0, shards: int = 1) -> str:
+    return f"{config}/{split}-{shard:05d}-of-{shards:05d}.parquet"
+
+
+def configs_metadata(splits: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The README's `configs:` entries for the configs present, each with its splits' files.
+
+    `splits` maps config -> split names, e.g. {"trajectories": ["train", "test"]}; the default
+    config is marked `default: true`. Reused by the dataset card, which must keep them.
+    """
+    out = []
+    for name in [c for c in CONFIGS if c in splits] + [c for c in splits if c not in CONFIGS]:
+        entry: dict[str, Any] = {
+            "config_name": name,
+            "data_files": [{"split": s, "path": f"{name}/{s}-*.parquet"} for s in splits[name]],
+        }
+        if name == DEFAULT_CONFIG:
+            entry["default"] = True
+        out.append(entry)
+    return out
+
+
+def models_spec(config: BuildConfig) -> dict[str, Any]:
+    """Role -> backend spec (`KIND:MODEL`) of the roles that made the rows.
+
+    Local GGUF paths are reduced to the file name (a path on the builder's disk says nothing to
+    a reader and may say too much about the machine). `judge` is None when user stabilisation
+    is off, because no judge took part.
+    """
+
+    def spec(role) -> str:
+        kind, model = role.spec
+        if kind == "simulator":
+            return "simulator"
+        if kind == "llamacpp":
+            model = Path(model).name
+        return f"{kind}:{model}"
+
+    roles = config.roles
+    return {
+        "generator": spec(roles.generator),
+        "reviewers": [spec(r) for r in roles.reviewers],
+        "human": spec(roles.human),
+        "agent": spec(roles.agent),
+        "judge": spec(roles.judge) if config.interplay.user_candidates > 0 else None,
+    }
+
+
+def models_feature():
+    from datasets import List, Value
+
+    return {
+        "generator": Value("string"),
+        "reviewers": List(Value("string")),
+        "human": Value("string"),
+        "agent": Value("string"),
+        "judge": Value("string"),
+    }
+
+
+def is_simulated(config: BuildConfig) -> bool:
+    """Whether the offline simulator played any role that made the rows."""
+    models = models_spec(config)
+    used = [models["generator"], *models["reviewers"], models["human"], models["agent"], models["judge"]]
+    return any(m == "simulator" for m in used if m is not None)
+
+
+def _storage_type(t):
+    """The type pyarrow can build from Python values: extension types (Json) by their storage."""
+    import pyarrow as pa
+
+    if isinstance(t, pa.BaseExtensionType):
+        return t.storage_type
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return pa.list_(pa.field(t.value_field.name, _storage_type(t.value_type)))
+    if pa.types.is_struct(t):
+        return pa.struct([pa.field(f.name, _storage_type(f.type), f.nullable) for f in t])
+    return t
+
+
+def write_parquet(path: Path, rows: list[dict[str, Any]], features) -> None:
+    """Write rows whose Json values are already JSON text, with `features` in the metadata."""
+    import datasets.config
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = features.arrow_schema
+    plain = pa.schema([pa.field(f.name, _storage_type(f.type)) for f in schema])
+    table = pa.Table.from_pylist(rows, schema=plain).cast(schema)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pq.ParquetWriter(
+        path, schema,
+        use_content_defined_chunking=datasets.config.DEFAULT_CDC_OPTIONS,  # as datasets writes: dedups across versions
+        write_page_index=True,
+    ) as writer:
+        writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+
+
+def readme(config: BuildConfig, counts: dict[str, int], splits: dict[str, list[str]]) -> str:
+    meta = yaml.safe_dump({"configs": configs_metadata(splits)}, sort_keys=False)
+    lines = [
+        "---", meta.rstrip(), "---", "",
+        f"# Tool-use conversations: {config.domain}", "",
+        "Generated with `builder` (the APIGen-MT method): verified multi-turn conversations "
+        f"between a simulated user and a tool-using agent in the `{config.domain}` domain (seed {config.seed}).",
+        "",
+    ]
+    if is_simulated(config):
+        lines += [
+            "**Simulated data**: the offline simulator played some roles, so this text was not written "
+            "by a language model. Use it to try the pipeline, not to train a model.", "",
+        ]
+    lines += ["| config | rows (train) |", "|---|---|"]
+    lines += [f"| `{name}` | {counts[name] or '0 (not written: `datasets` cannot load an empty split)'} |"
+              for name in CONFIGS]
+    lines += [
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        f'ds = load_dataset("PATH/TO/dataset", "{DEFAULT_CONFIG}", split="train")',
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def build_rows(
+    config: BuildConfig, records: list[TaskRecord], domain: "Domain | None" = None
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of every config (Json values as JSON text), in a deterministic order."""
+    records = sorted(records, key=lambda r: r.task_id)
+    kept = [(rec, att) for rec in records if rec.status == "validated"
+            for att in sorted(rec.attempts, key=lambda a: a.attempt) if att.passed]
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in CONFIGS}
+    if kept:
+        if domain is None:
+            from domains import load_domain
+
+            domain = load_domain(config.domain)
+        schemas = domain.tool_schemas()
+        apigen_tools = traj_config.tools_text(schemas)
+        models, simulated = models_spec(config), is_simulated(config)
+        for rec, att in kept:
+            row_id = f"{rec.task_id}-a{att.attempt}"
+            where = f"task {rec.task_id} attempt {att.attempt}"
+            conv = normalize(att.messages, domain.policy.text, where=where)
+            try:
+                traj = traj_config.row(
+                    row_id=row_id, conv=conv, tools=apigen_tools, domain=rec.domain,
+                    blueprint_id=rec.task_id, models=models, simulated=simulated,
+                )
+                msgs = msg_config.row(row_id=row_id, conv=conv, tools=schemas, domain=rec.domain)
+            except ValueError as exc:  # a value JSON cannot hold (NaN, infinity)
+                raise ExportError(f"{where}: {exc}") from exc
+            rows["trajectories"].append(traj)
+            rows["messages"].append(msgs)
+    for rec in records:
+        try:
+            row = bp_config.row(rec)
+        except ValueError as exc:
+            raise ExportError(f"task {rec.task_id} blueprint: {exc}") from exc
+        if row is not None:
+            rows["blueprints"].append(row)
+    return rows
+
+
+def export_dataset(
+    run_dir: Path, config: BuildConfig, records: list[TaskRecord], domain: "Domain | None" = None
+) -> dict[str, int]:
+    """Write DIR/dataset/ from the run's task records; return the row count of each config.
+
+    `domain` defaults to `load_domain(config.domain)` (its tool schemas and policy text); tests
+    pass their own. Raises `ExportError` (a `BuildFailure`) naming the row when a kept
+    conversation is malformed.
+    """
+    run_dir = Path(run_dir)
+    rows = build_rows(config, records, domain)
+    feats = {
+        "trajectories": traj_config.features(models_feature()),
+        "messages": msg_config.features(),
+        "blueprints": bp_config.features(),
+    }
+    out = run_dir / DATASET
+    tmp = run_dir / f".{DATASET}.tmp"
+    old = run_dir / f".{DATASET}.old"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    splits: dict[str, list[str]] = {}
+    for name in CONFIGS:
+        if not rows[name]:
+            continue
+        try:
+            write_parquet(tmp / data_file(name), rows[name], feats[name])
+        except (ValueError, TypeError) as exc:  # pyarrow's errors derive from these
+            raise ExportError(f"cannot write the {name!r} config of {run_dir}: {exc}") from exc
+        splits[name] = [SPLIT]
+    counts = {name: len(rows[name]) for name in CONFIGS}
+    (tmp / "README.md").write_text(readme(config, counts, splits))
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        os.replace(out, old)
+    os.replace(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)
+    return counts

@@ -1,0 +1,221 @@
+"""Per-role LLM configuration: which backend, how to sample, how hard to push the endpoint.
+
+A role (generator, each reviewer, human, agent, judge) is configured by a backend spec string
+such as `openai:Qwen/Qwen2.5-7B-Instruct` plus sampling and reliability settings. Secrets never
+live here: `api_key_env` holds the *name* of the environment variable with the key, so the
+resolved config can be written to the run folder and printed safely.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from builder.llm.errors import LLMConfigError
+
+__all__ = [
+    "BACKEND_KINDS",
+    "BackendSpec",
+    "LLMConfigError",
+    "RoleConfig",
+    "RolesConfig",
+    "parse_backend",
+    "load_roles",
+    "resolve_api_key",
+    "endpoint_key",
+]
+
+BackendKind = Literal["openai", "litellm", "anthropic", "vllm", "llamacpp", "simulator"]
+
+BACKEND_KINDS: dict[str, str] = {
+    "openai": "an OpenAI-compatible HTTP endpoint (OpenAI, vLLM/SGLang/llama.cpp servers via base_url)",
+    "litellm": "any provider litellm supports (needs the `litellm` extra)",
+    "anthropic": "Anthropic's Messages API (needs the `anthropic` extra)",
+    "vllm": "vLLM in-process (needs `vllm` and a GPU)",
+    "llamacpp": "a local GGUF file run in-process by llama-cpp-python (needs the `local` extra)",
+    "simulator": "the built-in deterministic offline simulator (no model)",
+}
+
+# Default key variables, used only when a role names none and the backend needs a key.
+_DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+_DEFAULT_BASE_URL = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com"}
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class BackendSpec(NamedTuple):
+    kind: str
+    model: str
+
+
+def parse_backend(spec: str, field: str = "backend") -> BackendSpec:
+    """Split `KIND:MODEL` into its parts; `simulator` takes no model.
+
+    Raises `LLMConfigError` naming `field` (e.g. `roles.agent.backend`) and the known kinds.
+    """
+    if not isinstance(spec, str) or not spec.strip():
+        raise LLMConfigError(f"{field}: empty backend spec; use e.g. 'openai:MODEL' or 'simulator'")
+    spec = spec.strip()
+    kind, sep, model = spec.partition(":")
+    kind = kind.strip().lower()
+    model = model.strip()
+    if kind not in BACKEND_KINDS:
+        known = ", ".join(f"'{k}'" for k in BACKEND_KINDS)
+        raise LLMConfigError(
+            f"{field}: unknown backend {kind!r} in {spec!r}; known backends are {known} "
+            f"(write KIND:MODEL, e.g. 'openai:gpt-4o-mini', 'llamacpp:/models/m.gguf', or 'simulator')"
+        )
+    if kind == "simulator":
+        return BackendSpec("simulator", model or "simulator")
+    if not sep or not model:
+        raise LLMConfigError(f"{field}: backend {kind!r} needs a model, write '{kind}:MODEL' (got {spec!r})")
+    return BackendSpec(kind, model)
+
+
+class RoleConfig(BaseModel):
+    """How one role talks to its LLM. Unknown keys are rejected so typos surface at once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    backend: str = Field(
+        default="simulator",
+        description="KIND:MODEL, KIND one of openai, litellm, anthropic, vllm, llamacpp; or 'simulator'.",
+    )
+    base_url: str | None = Field(default=None, description="Endpoint URL, e.g. http://localhost:8000/v1.")
+    api_key_env: str | None = Field(
+        default=None, description="NAME of the environment variable holding the API key (never the key)."
+    )
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    top_p: float | None = Field(default=None, gt=0.0, le=1.0)
+    max_tokens: int | None = Field(default=None, ge=1)
+    seed: int | None = Field(default=None, description="Sampling seed sent to the backend when it takes one.")
+    concurrency: int = Field(default=8, ge=1, description="Max in-flight calls to this endpoint (shared by all roles using it).")
+    timeout_s: float = Field(default=120.0, gt=0, description="Per-attempt timeout in seconds.")
+    max_retries: int = Field(default=5, ge=0, description="Retries after the first attempt on transient errors.")
+    retry_base_s: float = Field(default=0.5, gt=0, description="Backoff base: attempt n waits up to base*2^n (full jitter).")
+    retry_max_s: float = Field(default=30.0, gt=0, description="Cap on one backoff wait (Retry-After may ask for more).")
+    tool_calling: Literal["native", "prompt"] = Field(
+        default="native",
+        description="'native': send OpenAI `tools`; 'prompt': describe tools in the system prompt and parse <tool_call> tags.",
+    )
+    extra_body: dict[str, Any] = Field(
+        default_factory=dict, description="Extra request fields passed as-is (e.g. vLLM's chat_template_kwargs)."
+    )
+    backend_options: dict[str, Any] = Field(
+        default_factory=dict, description="Constructor options for in-process backends (e.g. llamacpp n_ctx, n_threads)."
+    )
+
+    @field_validator("backend")
+    @classmethod
+    def _check_backend(cls, v: str) -> str:
+        try:
+            parse_backend(v, field="backend")
+        except LLMConfigError as e:
+            raise ValueError(str(e)) from None
+        return v.strip()
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _check_key_env(cls, v: str | None) -> str | None:
+        if v is not None and not _ENV_NAME.match(v):
+            # Refuse anything that is not a variable name: it may well be a pasted key.
+            raise ValueError(
+                "api_key_env must be the NAME of an environment variable (letters, digits, '_'), "
+                "e.g. OPENAI_API_KEY; put the key itself in that variable, never in the config"
+            )
+        return v
+
+    @property
+    def spec(self) -> BackendSpec:
+        return parse_backend(self.backend)
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+    @property
+    def model(self) -> str:
+        return self.spec.model
+
+
+class RolesConfig(BaseModel):
+    """The LLM for each role of the pipeline. Everything defaults to the offline simulator."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    generator: RoleConfig = Field(default_factory=RoleConfig)
+    reviewers: list[RoleConfig] = Field(
+        default_factory=lambda: [RoleConfig(), RoleConfig(), RoleConfig()],
+        min_length=1,
+        description="The review committee: one or more models; a majority decides.",
+    )
+    human: RoleConfig = Field(default_factory=RoleConfig)
+    agent: RoleConfig = Field(default_factory=RoleConfig)
+    judge: RoleConfig = Field(default_factory=RoleConfig, description="Optional: picks the user reply during stabilisation.")
+
+    def named(self) -> list[tuple[str, RoleConfig]]:
+        """Every role with its name; reviewers are `reviewer_0`, `reviewer_1`, ..."""
+        out = [("generator", self.generator)]
+        out += [(f"reviewer_{i}", r) for i, r in enumerate(self.reviewers)]
+        out += [("human", self.human), ("agent", self.agent), ("judge", self.judge)]
+        return out
+
+    @property
+    def all_simulated(self) -> bool:
+        return all(cfg.kind == "simulator" for _, cfg in self.named())
+
+
+def load_roles(data: dict[str, Any] | None, field: str = "roles") -> RolesConfig:
+    """Validate a `roles:` mapping, turning pydantic's errors into one `LLMConfigError`
+    whose lines name each bad field (e.g. `roles.reviewers.1.backend`)."""
+    try:
+        return RolesConfig.model_validate(data or {})
+    except ValidationError as e:
+        raise LLMConfigError(format_validation_error(e, field)) from e
+
+
+def format_validation_error(e: ValidationError, prefix: str) -> str:
+    lines = []
+    for err in e.errors():
+        loc = ".".join(str(p) for p in (prefix, *err["loc"]))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling)"
+        lines.append(f"{loc}: {msg}")
+    return "invalid LLM config:\n  " + "\n  ".join(lines)
+
+
+def resolve_api_key(role: str, cfg: RoleConfig) -> str | None:
+    """Read the role's API key from the environment, or fail naming the variable and the role.
+
+    Returns None when the backend needs no key (simulator, in-process models, a local
+    OpenAI-compatible server with no `api_key_env`, litellm reading its own variables).
+    """
+    kind = cfg.kind
+    env = cfg.api_key_env
+    if env is None:
+        if kind in ("openai", "anthropic") and cfg.base_url is None:
+            env = _DEFAULT_KEY_ENV[kind]  # the public API needs a key
+        else:
+            return None
+    value = os.environ.get(env)
+    if not value:
+        raise LLMConfigError(
+            f"role {role!r} ({cfg.backend}): environment variable {env} is not set or empty; "
+            f"export {env}=<your key>, or set roles.{role}.api_key_env to the variable that holds it"
+        )
+    return value
+
+
+def endpoint_key(cfg: RoleConfig) -> str:
+    """Identity of the endpoint a role talks to (base URL + model); roles that share it share
+    one concurrency limiter. Contains no secret, so it is safe in logs and errors."""
+    kind, model = cfg.spec
+    if kind in ("openai", "anthropic"):
+        base = (cfg.base_url or _DEFAULT_BASE_URL[kind]).rstrip("/")
+        return f"{base}#{model}"
+    if kind == "litellm":
+        return f"{(cfg.base_url or 'litellm').rstrip('/')}#{model}"
+    return f"{kind}:{model}"

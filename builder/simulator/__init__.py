@@ -1,0 +1,31 @@
+"""The offline simulator: a deterministic, seeded stand-in for every LLM role.
+
+- `builder.simulator.brain.respond(messages, tools, *, seed, row_id) -> ChatReply` decides what
+  the simulated model says;
+- the `simulator` LLM backend (`builder.llm.backends.simulator`) calls it in-process;
+- `builder.simulator.server` serves it over an OpenAI-compatible HTTP API with latency and
+  injected faults (`SimulatorServer` for tests, `builder simulator serve` for people).
+
+Names are imported lazily so that importing the package costs nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "SimulatorServer": "builder.simulator.server",
+    "FaultConfig": "builder.simulator.server",
+    "create_app": "builder.simulator.server",
+    "FAULT_KINDS": "builder.simulator.server",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'builder.simulator' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

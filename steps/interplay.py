@@ -1,0 +1,285 @@
+"""Phase 2: simulated human-agent interplay, one conversation attempt per validated blueprint.
+
+`run_conversation` plays one conversation: the human LLM (given the blueprint's instruction) speaks
+first; the agent LLM (given only the policy and the tools) answers, and every tool call it makes
+runs in a fresh environment of the domain, its result appended as a `tool` message. It ends when
+the user sends `###STOP###` (end reason `stop`) or `###TRANSFER###` (`transfer`), at the turn
+limit (`max_turns`), past the tool error limit (`max_errors`), or when an LLM call fails for good
+(`llm_failure`: recorded, never raised).
+
+Conventions (documented decisions):
+- The stored messages are what the agent saw: its system prompt first
+  (`builder.prompts.interplay.agent_system_prompt(policy)`: the dataset's `system` column), then
+  the user's first message, and so on.
+- The stop/transfer markers are kept in the stored user text (that is what was said, and
+  verification reads them); exporters can strip them with `builder.simulator.phrases.strip_markers`.
+- A turn is a user message or an agent message with text; `max_turns` bounds those. Tool-call
+  steps of one agent turn are bounded separately (`MAX_AGENT_STEPS`), and count as `max_turns`.
+- A tool call the agent emitted but that did not parse is stored as a call named after what
+  could be read of it (else `invalid_tool_call`) with arguments `{"_unparsed": raw}`, answered by
+  an error `tool` message telling the agent to resend it; it counts as a tool error.
+- User stabilisation (`user_candidates` > 1 and a judge): each user turn samples N replies
+  (seeds seed..seed+N-1), the judge scores them 0-10 for consistency with the instruction and
+  the best is kept (ties: the earliest). Identical candidates skip the judge. A judge that
+  fails or answers garbage falls back to the first candidate.
+
+`Interplay(LLMStage)` runs attempt number `attempt` for each validated task that has fewer
+attempts and no verified conversation yet (or always, with `keep_all_successes`), verifies it
+(`steps.verification`) and appends an `Attempt` to the record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from builder.config import InterplayConfig
+from builder.llm.errors import JSONOutputError, LLMCallFailed
+from builder.llm.json_output import achat_json
+from builder.llm.types import Message, ToolCall
+from builder.prompts.interplay import agent_system_prompt, human_system_prompt, judge_messages, user_view
+from builder.records import Attempt, Blueprint, TaskRecord, add_usage
+from builder.simulator import phrases as P
+from builder.simulator.human import KICKOFF
+from steps.llm_stage import LLMStage
+from steps.verification import verify
+
+if TYPE_CHECKING:
+    from builder.llm.base import ChatLLM
+    from domains.framework.domain import Domain
+    from domains.framework.environment import Environment
+
+log = logging.getLogger("builder.steps.interplay")
+
+__all__ = ["Counters", "run_conversation", "run_attempt", "attempt_seed", "Interplay", "MAX_AGENT_STEPS",
+           "human_messages"]
+
+MAX_AGENT_STEPS = 12
+_NAME_RE = re.compile(r'"name"\s*:\s*"([A-Za-z0-9_.-]+)"')
+
+
+@dataclass
+class Counters:
+    tool_calls: int = 0
+    tool_errors: int = 0
+    malformed_calls: int = 0
+    user_turns: int = 0
+    agent_turns: int = 0
+    human_candidates: int = 0  # extra user replies sampled for stabilisation
+    failure: str | None = None  # the LLMCallFailed message, when the end reason is llm_failure
+
+    @property
+    def turns(self) -> int:
+        return self.user_turns + self.agent_turns
+
+
+class JudgeScores(BaseModel):
+    scores: list[float]
+
+
+def attempt_seed(seed: int, task_id: str, attempt: int) -> int:
+    """A seed per (run seed, task, attempt), so attempts differ and re-runs repeat."""
+    digest = hashlib.blake2b(f"{seed}\x00{task_id}\x00{attempt}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % (2**31 - 1)
+
+
+def human_messages(instruction: str, transcript: list[Message]) -> list[Message]:
+    """The human's side: its prompt, the agent's greeting, then the dialogue with roles flipped
+    (agent text -> `user`, user text -> `assistant`); tool traffic is invisible to the user."""
+    out = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=KICKOFF)]
+    for m in transcript:  # the agent's system prompt is not the user's business
+        if m.role == "user":
+            role, text = "assistant", m.content or ""
+        elif m.role == "assistant" and m.content:
+            role, text = "user", m.content
+        else:
+            continue
+        if out[-1].role == role:
+            out[-1] = Message(role=role, content=f"{out[-1].content}\n\n{text}")
+        else:
+            out.append(Message(role=role, content=text))
+    return out
+
+
+def _turns_for_judge(transcript: list[Message]) -> list[tuple[str, str]]:
+    return [("me" if m.role == "user" else "agent", m.content or "") for m in transcript
+            if m.role == "user" or (m.role == "assistant" and m.content)]
+
+
+async def _user_turn(instruction: str, transcript: list[Message], human_llm: "ChatLLM", judge_llm: "ChatLLM | None",
+                     cfg: InterplayConfig, counters: Counters, *, row_id: str, seed: int) -> str:
+    msgs = human_messages(instruction, transcript)
+    n = cfg.user_candidates if judge_llm is not None and cfg.user_candidates > 1 else 1
+    if n == 1:
+        reply = await human_llm.achat(msgs, row_id=row_id, seed=seed)
+        return reply.content or ""
+    replies = await asyncio.gather(*(human_llm.achat(msgs, row_id=row_id, seed=seed + k) for k in range(n)))
+    texts = [r.content or "" for r in replies]
+    counters.human_candidates += n - 1
+    if len(set(texts)) == 1:
+        return texts[0]
+    try:
+        judged = await achat_json(
+            judge_llm, judge_messages(instruction, user_view(_turns_for_judge(transcript)), texts), JudgeScores,
+            row_id=row_id, seed=seed,
+        )
+        scores = list(judged.scores)[:n] + [float("-inf")] * max(0, n - len(judged.scores))
+    except (JSONOutputError, LLMCallFailed) as exc:
+        log.warning("row %s: the judge failed (%s); keeping the first user candidate", row_id, exc)
+        return texts[0]
+    best = max(range(n), key=lambda k: (scores[k], -k))
+    return texts[best]
+
+
+async def run_conversation(
+    domain: "Domain",
+    blueprint: Blueprint,
+    human_llm: "ChatLLM",
+    agent_llm: "ChatLLM",
+    judge_llm: "ChatLLM | None",
+    cfg: InterplayConfig,
+    *,
+    row_id: str,
+    seed: int,
+) -> tuple[list[Message], "Environment", str, Counters]:
+    """Play one conversation; returns (messages, environment, end reason, counters).
+
+    Never raises for an LLM that fails (`llm_failure`) or a tool that refuses (an error
+    observation the agent sees).
+    """
+    env = domain.new_environment()
+    tools = domain.tool_schemas()
+    transcript: list[Message] = [Message(role="system", content=agent_system_prompt(domain.policy.text))]
+    counters = Counters()
+
+    def end(reason: str) -> tuple[list[Message], "Environment", str, Counters]:
+        return transcript, env, reason, counters
+
+    try:
+        while True:
+            if counters.turns >= cfg.max_turns:
+                return end("max_turns")
+            text = await _user_turn(blueprint.instruction, transcript, human_llm, judge_llm, cfg, counters,
+                                    row_id=row_id, seed=seed)
+            transcript.append(Message(role="user", content=text))
+            counters.user_turns += 1
+            if P.has_stop(text):
+                return end("stop")
+            if P.has_transfer(text):
+                return end("transfer")
+            steps = 0
+            while True:
+                if counters.turns >= cfg.max_turns:
+                    return end("max_turns")
+                if steps >= MAX_AGENT_STEPS:
+                    return end("max_turns")
+                reply = await agent_llm.achat(transcript, tools, row_id=row_id, seed=seed)
+                steps += 1
+                if not reply.tool_calls and not reply.parse_errors:
+                    transcript.append(Message(role="assistant", content=reply.content or ""))
+                    counters.agent_turns += 1
+                    break
+                calls = list(reply.tool_calls)
+                malformed: list[ToolCall] = []
+                for k, err in enumerate(reply.parse_errors):
+                    found = _NAME_RE.search(err.raw or "")
+                    malformed.append(ToolCall(
+                        id=f"malformed_{len(transcript)}_{k}", name=found.group(1) if found else "invalid_tool_call",
+                        arguments={P.MALFORMED_KEY: err.raw},
+                    ))
+                transcript.append(Message(role="assistant", content=reply.content or None, tool_calls=calls + malformed))
+                if reply.content:
+                    counters.agent_turns += 1
+                for call in calls:
+                    obs = env.execute(call.name, call.arguments)
+                    counters.tool_calls += 1
+                    if not obs.ok:
+                        counters.tool_errors += 1
+                    transcript.append(Message(role="tool", tool_call_id=call.id, name=call.name, content=obs.content))
+                for call, err in zip(malformed, reply.parse_errors):
+                    counters.tool_calls += 1
+                    counters.tool_errors += 1
+                    counters.malformed_calls += 1
+                    transcript.append(Message(
+                        role="tool", tool_call_id=call.id, name=call.name,
+                        content=f"Error: the tool call could not be parsed ({err.message}). "
+                                "Send it again as valid JSON: {\"name\": ..., \"arguments\": {...}}.",
+                    ))
+                if counters.tool_errors > cfg.max_tool_errors:
+                    return end("max_errors")
+                await asyncio.sleep(0)  # let the other conversations of the batch run
+    except LLMCallFailed as exc:
+        counters.failure = str(exc)
+        return end("llm_failure")
+
+
+def _usage_of(llms: list["ChatLLM | None"], row_id: str) -> dict[str, dict[str, int]]:
+    """Take this row's usage (role -> counts) from the ledgers of the LLMs that served it."""
+    usage: dict[str, dict[str, int]] = {}
+    seen: set[int] = set()
+    for llm in llms:
+        if llm is None or id(llm.ledger) in seen:
+            continue
+        seen.add(id(llm.ledger))
+        add_usage(usage, llm.ledger.pop_row(row_id))
+    return usage
+
+
+async def run_attempt(domain: "Domain", record: TaskRecord, attempt: int, human_llm: "ChatLLM",
+                      agent_llm: "ChatLLM", judge_llm: "ChatLLM | None", cfg: InterplayConfig) -> TaskRecord:
+    """Play, verify and append attempt number `attempt` to the record (returned)."""
+    blueprint = record.blueprint
+    if blueprint is None:
+        raise ValueError(f"task {record.task_id} has no validated blueprint")
+    row_id = f"{record.task_id}/attempt{attempt}"
+    seed = attempt_seed(record.seed, record.task_id, attempt)
+    started = time.monotonic()
+    messages, env, end_reason, counters = await run_conversation(
+        domain, blueprint, human_llm, agent_llm, judge_llm, cfg, row_id=row_id, seed=seed,
+    )
+    verdict = verify(domain, blueprint, record.gold_fingerprint, messages, end_reason, env=env, failure=counters.failure)
+    usage = _usage_of([human_llm, agent_llm, judge_llm], row_id)
+    record.attempts.append(Attempt(
+        attempt=attempt, messages=messages, end_reason=end_reason, passed=verdict.passed, reasons=verdict.reasons,
+        final_fingerprint=verdict.final_fingerprint, state_diff=verdict.state_diff, tool_calls=counters.tool_calls,
+        tool_errors=counters.tool_errors, user_turns=counters.user_turns, human_candidates=counters.human_candidates,
+        usage=usage, seconds=round(time.monotonic() - started, 4),
+    ))
+    record.add_usage(usage)
+    return record
+
+
+class Interplay(LLMStage):
+    """One conversation attempt (number `attempt`) per validated task that still needs one."""
+
+    attempt: int = Field(default=1, ge=1, description="which attempt this step plays (1-based)")
+
+    def role_names(self) -> list[str]:
+        judge = ["judge"] if self.config.interplay.user_candidates > 1 else []
+        return ["human", "agent", *judge]
+
+    def applies(self, record: TaskRecord) -> bool:
+        cfg = self.config.interplay
+        if record.status != "validated" or record.blueprint is None or self.attempt > cfg.attempts:
+            return False
+        if len(record.attempts) >= self.attempt:
+            return False
+        return cfg.keep_all_successes or not record.succeeded
+
+    async def run_task(self, record: TaskRecord) -> TaskRecord:
+        judge = self.llm("judge") if "judge" in self.role_names() else None
+        return await run_attempt(self.domain, record, self.attempt, self.llm("human"), self.llm("agent"), judge,
+                                 self.config.interplay)
+
+
+def messages_json(messages: list[Message]) -> str:
+    """The messages as OpenAI-style JSON (for debugging and examples)."""
+    return json.dumps([m.model_dump(exclude_none=True) for m in messages], ensure_ascii=False, indent=1)

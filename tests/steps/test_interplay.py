@@ -1,0 +1,189 @@
+"""run_conversation, run_attempt and the Interplay step: limits, failures, determinism, concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from builder.config import BuildConfig, InterplayConfig
+from builder.llm.config import RoleConfig
+from builder.llm.factory import make_llm
+from builder.llm.types import ChatReply, ToolCall
+from builder.llm.usage import UsageLedger
+from builder.records import Context, RoundRecord, TaskRecord
+from builder.simulator.config import SimulatorConfig
+from domains.framework.sampling import replay
+from steps.interplay import Interplay, human_messages, run_attempt, run_conversation
+from tests.domains.framework.toy import build_toy
+from tests.simulator.test_human_agent import ZERO, SimResponder, make_blueprint, rates_with, sim_llms
+
+TOY = build_toy()
+TOY_SPEC = "tests.domains.framework.toy:build_toy"
+
+
+def validated_record(domain, i: int, task_id: str | None = None) -> TaskRecord:
+    bp, gold = make_blueprint(domain, i)
+    return TaskRecord(
+        task_id=task_id or f"task-{i}", domain=domain.name, seed=7,
+        context=Context(user_id="u", records={}, chain=[], scenarios=[], persona="p"),
+        rounds=[RoundRecord(round=0, blueprint=bp, passed=True, gold_fingerprint=gold)], status="validated",
+    )
+
+
+def test_max_turns_ends_the_conversation():
+    bp, _ = make_blueprint(TOY, 0)
+    messages, env, end, counters = asyncio.run(run_conversation(
+        TOY, bp, *sim_llms(), InterplayConfig(max_turns=3), row_id="r", seed=1))
+    assert end == "max_turns" and counters.turns <= 3
+    assert sum(m.role == "user" for m in messages) + sum(m.role == "assistant" and bool(m.content) for m in messages) <= 3
+
+
+def test_max_tool_errors_ends_the_conversation():
+    sim = SimResponder()
+
+    def clumsy(messages, tools, *, seed, row_id):
+        if tools:  # the agent calls a tool that does not exist, forever
+            return ChatReply(tool_calls=[ToolCall(id=f"x{len(messages)}", name="nope", arguments={})])
+        return sim(messages, tools, seed=seed, row_id=row_id)
+
+    human, _, judge = sim_llms()
+    agent = make_llm("agent", RoleConfig(), responder=clumsy)
+    bp, _ = make_blueprint(TOY, 0)
+    _, _, end, counters = asyncio.run(run_conversation(TOY, bp, human, agent, judge, InterplayConfig(max_tool_errors=2),
+                                                       row_id="r", seed=1))
+    assert end == "max_errors" and counters.tool_errors == 3
+
+
+def test_an_llm_that_fails_for_good_is_recorded_not_raised():
+    sim = SimResponder()
+
+    def down(messages, tools, *, seed, row_id):
+        if tools:
+            raise ConnectionError("endpoint unreachable")
+        return sim(messages, tools, seed=seed, row_id=row_id)
+
+    ledger = UsageLedger()
+    human = make_llm("human", RoleConfig(), responder=sim, ledger=ledger)
+    agent = make_llm("agent", RoleConfig(max_retries=0), responder=down, ledger=ledger)
+    record = validated_record(TOY, 0)
+    out = asyncio.run(run_attempt(TOY, record, 1, human, agent, None, InterplayConfig()))
+    (attempt,) = out.attempts
+    assert attempt.end_reason == "llm_failure" and not attempt.passed
+    assert [(r.stage, r.code) for r in attempt.reasons][0] == ("llm", "llm_failure")
+    assert "endpoint unreachable" in attempt.reasons[0].message
+    assert attempt.messages[1].role == "user"  # what was said before the failure is kept
+    assert attempt.usage["agent"]["failures"] == 1 and attempt.usage["human"]["calls"] == 1
+
+
+def test_attempts_are_deterministic_distinct_and_book_their_usage():
+    ledger = UsageLedger()
+    responder = SimResponder(SimulatorConfig())  # default mistake rates
+    llms = [make_llm(r, RoleConfig(), responder=responder, ledger=ledger) for r in ("human", "agent", "judge")]
+    record = validated_record(TOY, 1)
+    a = asyncio.run(run_attempt(TOY, record.model_copy(deep=True), 1, *llms, InterplayConfig()))
+    b = asyncio.run(run_attempt(TOY, record.model_copy(deep=True), 1, *llms, InterplayConfig()))
+    assert a.attempts[0].messages == b.attempts[0].messages
+    assert a.attempts[0].usage == b.attempts[0].usage and set(a.attempts[0].usage) == {"human", "agent"}
+    assert a.usage == a.attempts[0].usage
+    assert ledger.row(f"{record.task_id}/attempt1") == {}  # taken off the ledger
+    seeds = {tuple(m.content or "" for m in asyncio.run(
+        run_attempt(TOY, record.model_copy(deep=True), k, *llms, InterplayConfig())).attempts[0].messages)
+        for k in (1, 2, 3, 4)}
+    assert len(seeds) > 1  # attempts differ (other seeds, other row ids)
+
+
+def test_kept_conversations_replay_to_the_gold_state():
+    llms = sim_llms()
+    for i in range(10):
+        record = asyncio.run(run_attempt(TOY, validated_record(TOY, i), 1, *llms, InterplayConfig()))
+        attempt = record.attempts[0]
+        assert attempt.passed, attempt.reasons
+        calls = [(c.name, c.arguments) for m in attempt.messages if m.role == "assistant" for c in m.tool_calls or []]
+        assert replay(TOY, calls)[0].fingerprint() == record.gold_fingerprint == attempt.final_fingerprint
+        assert attempt.tool_calls == len(calls) and attempt.user_turns >= 2
+
+
+def test_stabilisation_with_a_judge_that_answers_garbage_keeps_the_first_candidate():
+    sim = SimResponder(rates_with(user_drift=0.5))
+
+    def garbage(messages, tools, *, seed, row_id):
+        return ChatReply(content="I like candidate two.")
+
+    human, agent, _ = [make_llm(r, RoleConfig(), responder=sim) for r in ("human", "agent", "judge")]
+    judge = make_llm("judge", RoleConfig(), responder=garbage)
+    bp, _ = make_blueprint(TOY, 2)
+    messages, _, end, counters = asyncio.run(run_conversation(TOY, bp, human, agent, judge,
+                                                              InterplayConfig(user_candidates=3), row_id="r", seed=5))
+    assert end == "stop" and counters.human_candidates == 2 * counters.user_turns
+    first = asyncio.run(human.achat(human_messages(bp.instruction, []), row_id="r", seed=5))
+    assert messages[1].content == first.content
+
+
+def test_a_slow_conversation_does_not_block_the_others():
+    sim = SimResponder()
+    finished: list[str] = []
+
+    async def responder(messages, tools, *, seed, row_id):
+        if row_id.startswith("slow"):
+            await asyncio.sleep(0.02)
+        return sim(messages, tools, seed=seed, row_id=row_id)
+
+    llms = [make_llm(r, RoleConfig(concurrency=64), responder=responder) for r in ("human", "agent", "judge")]
+    bp, _ = make_blueprint(TOY, 3)
+
+    async def one(row_id):
+        out = await run_conversation(TOY, bp, *llms, InterplayConfig(), row_id=row_id, seed=3)
+        finished.append(row_id)
+        return out
+
+    async def main():
+        return await asyncio.gather(one("slow"), *(one(f"fast{k}") for k in range(5)))
+
+    started = time.monotonic()
+    results = asyncio.run(main())
+    assert finished[-1] == "slow" and len(finished) == 6
+    assert all(r[2] == "stop" for r in results)
+    assert time.monotonic() - started < 5
+
+
+# -- the distilabel step ------------------------------------------------------------------------
+@pytest.fixture
+def run_dir(tmp_path):
+    from builder.run.folder import prepare_run
+    from builder.simulator import brain
+
+    config = BuildConfig(domain=TOY_SPEC, simulator=ZERO, interplay=InterplayConfig(attempts=2))
+    prepare_run(tmp_path / "run", config)
+    yield tmp_path / "run"
+    brain.configure(SimulatorConfig())  # the step set the process-wide rates
+
+
+def _run_step(run_dir, attempt: int, records: list[TaskRecord]) -> list[TaskRecord]:
+    step = Interplay(run_dir=str(run_dir), stage_key=f"interplay_{attempt}", attempt=attempt)
+    step.load()
+    try:
+        rows = [{"task_id": r.task_id, "record": r.model_dump_json()} for r in records]
+        (out,) = list(step.process(rows))
+    finally:
+        step.unload()
+    return [TaskRecord.model_validate_json(row["record"]) for row in out]
+
+
+def test_the_step_appends_verified_attempts_once(run_dir):
+    from domains import load_domain
+
+    toy = load_domain(TOY_SPEC)
+    pending = validated_record(toy, 4, "t-pending").model_copy(update={"status": "pending"})
+    records = [validated_record(toy, 0, "t-0"), validated_record(toy, 1, "t-1"), pending]
+    first = _run_step(run_dir, 1, records)
+    assert [len(r.attempts) for r in first] == [1, 1, 0]
+    assert all(r.attempts[0].passed for r in first[:2]), [r.attempts[0].reasons for r in first[:2]]
+    assert first[0].usage["agent"]["calls"] > 0
+    # attempt 2 skips tasks that already have a verified conversation
+    second = _run_step(run_dir, 2, first)
+    assert [len(r.attempts) for r in second] == [1, 1, 0]
+    # resuming attempt 1 returns what the journal holds, not a new conversation
+    again = _run_step(run_dir, 1, records)
+    assert [r.model_dump() for r in again] == [r.model_dump() for r in first]
