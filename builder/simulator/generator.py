@@ -20,15 +20,12 @@ from builder.simulator.config import SimulatorConfig
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
-def _outputs(chain: list[dict[str, Any]]) -> list[str]:
-    """What the user asked to learn: short answers of the reads that are targets of the task."""
-    outs = []
-    for call in chain:
-        if call["purpose"] == "target" and call["kind"] == "read" and call["ok"]:
-            text = call["observation"].strip().strip('"')
-            if _NUMBER.match(text) or (0 < len(text) <= 40 and "{" not in text):
-                outs.append(text)
-    return outs
+def _answer(call: dict[str, Any]) -> str | None:
+    """The short answer of a target read (what the user asked to learn), if it has one."""
+    if call["purpose"] != "target" or call["kind"] != "read" or not call["ok"]:
+        return None
+    text = call["observation"].strip().strip('"')
+    return text if _NUMBER.match(text) or (0 < len(text) <= 40 and "{" not in text) else None
 
 
 def _mistake(rng: random.Random, rates: SimulatorConfig, round_no: int) -> str | None:
@@ -52,10 +49,13 @@ def respond(ctx: dict[str, Any], messages: list[Message], rng: random.Random, ra
     tools: dict[str, dict] = ctx["tools"]
     kinds = {c["name"]: c["kind"] for c in chain}
     actions = [Action(name=c["name"], arguments=c["arguments"]) for c in chain]
-    outputs = _outputs(chain)
+    target_calls = [c for c in chain if c["purpose"] == "target"]
+    answers = [_answer(c) for c in target_calls]
+    outputs = [a for a in answers if a is not None]
+    questions = [i for i, a in enumerate(answers) if a is not None]
     auth = next((c for c in chain if c["purpose"] == "auth"), None)
     identity = dict(auth["arguments"]) if auth else {"user_id": context["user_id"]}
-    targets = [Action(name=c["name"], arguments=c["arguments"]) for c in chain if c["purpose"] == "target"]
+    targets = [Action(name=c["name"], arguments=c["arguments"]) for c in target_calls]
 
     mistake = _mistake(rng, rates, int(ctx.get("round", 0)))
     omit: set[str] = set()
@@ -83,14 +83,16 @@ def respond(ctx: dict[str, Any], messages: list[Message], rng: random.Random, ra
         outputs = outputs + [f"{rng.randrange(100, 999)}.{rng.randrange(10, 99)}"]
     elif mistake == "no_effect":
         actions = [a for a in actions if kinds.get(a.name) != "write"]
-        targets, outputs = [], []
+        targets, outputs, questions = [], [], []
     elif mistake == "vague_instruction" and writes:
         args = actions[rng.choice(writes)].arguments
         ids = [k for k in args if k.endswith("_id") or k.endswith("_ids")] or list(args)
         if ids:
             omit = {rng.choice(ids)}
 
-    instruction = phrases.render_instruction(identity, context["persona"], targets, outputs, tools, omit=omit)
+    instruction = phrases.render_instruction(
+        identity, context["persona"], targets, outputs, tools, omit=omit, questions=questions
+    )
     blueprint = Blueprint(instruction=instruction, actions=actions, outputs=outputs)
     text = blueprint.model_dump_json()
     if mistake == "malformed_json":

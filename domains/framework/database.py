@@ -151,7 +151,8 @@ class Database:
     def edit(self, table: str, key: str) -> Any | None:
         """A private deep copy of the current record, to change and `put` back."""
         rec = self.view(table, key)
-        return None if rec is None else rec.model_copy(deep=True)
+        # a dump/validate round trip is a deep copy, and several times faster than deepcopy
+        return None if rec is None else type(rec).model_validate(rec.model_dump())
 
     def exists(self, table: str, key: str) -> bool:
         return self.view(table, key) is not None

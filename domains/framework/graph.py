@@ -42,9 +42,13 @@ class ApiGraph:
         """Read tools whose output can provide `param` of `tool`."""
         return [a for a, outs in self.edges.items() if param in outs.get(tool, set())]
 
-    def discoverable(self, tool: str) -> set[str]:
-        """Arguments of `tool` that some read tool can provide (the rest come from the user)."""
-        return {p for outs in self.edges.values() for p in outs.get(tool, set())}
+    def discoverable(self, tool: str) -> list[str]:
+        """Arguments of `tool` that some read tool can provide (the rest come from the user).
+
+        In the tool's parameter order: sampling must not depend on set iteration order.
+        """
+        found = {p for outs in self.edges.values() for p in outs.get(tool, set())}
+        return [p for p in self.tools[tool].params if p in found]
 
     def path(self, start: str, goal: str) -> list[str] | None:
         """A shortest chain of tools from `start` to `goal` along the edges."""

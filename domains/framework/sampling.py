@@ -191,7 +191,7 @@ class ChainSampler:
             rspec = self.domain.tools[reader]
             options = []
             for q in rspec.required:
-                vals = [v for f in feeding_fields(rspec, q) for v in known.get(f, [])]
+                vals = [v for f in sorted(feeding_fields(rspec, q)) for v in known.get(f, [])]
                 if not vals:
                     break
                 options.append([(q, v) for v in vals])

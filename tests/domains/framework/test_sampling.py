@@ -7,7 +7,7 @@ from tests.domains.framework.toy import build_toy
 def test_graph_links_outputs_to_inputs():
     g = build_toy().graph
     assert "get_user_details" in g.feeders("cancel_order", "order_id")
-    assert g.discoverable("cancel_order") == {"order_id"}
+    assert g.discoverable("cancel_order") == ["order_id"]
     assert g.path("find_user_id_by_email", "cancel_order") is None  # auth returns a bare id
     assert g.path("get_user_details", "cancel_order") == ["get_user_details", "cancel_order"]
 
