@@ -44,7 +44,7 @@ def _watch(run_dir: Path, config: BuildConfig, stop: threading.Event, console: C
                 counts = journal.counts()
                 for key, bar in bars.items():
                     done = counts.get(key, 0)
-                    progress.update(bar, completed=done, total=max(done, progress.tasks[bar].total or 0) or done)
+                    progress.update(bar, completed=done, total=done)
                 break
     journal.close()
 
