@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from builder.errors import BuildFailure
 from builder.llm.types import Message, ToolCall
+from builder.simulator.phrases import strip_markers
 
 
 class ExportError(BuildFailure):
@@ -94,7 +95,10 @@ def normalize(messages: list[Message], default_system: str, where: str) -> Conve
     while i < len(body):
         m = body[i]
         if m.role == "user":
-            exchanges.append(Exchange("user", m.content or ""))
+            # the stop/transfer markers end a simulated dialogue; they are not training text
+            text = strip_markers(m.content)
+            if text:
+                exchanges.append(Exchange("user", text))
             i += 1
         elif m.role == "assistant":
             calls = list(m.tool_calls or [])

@@ -43,7 +43,7 @@ def test_full_conversation_row_exactly(load, toy_domain):
         {"role": "assistant", "content": "", "tool_calls": [tc("c4", "cancel_order", ARGS_CANCEL)]},
         tool("c4", "cancel_order", {**ORDER_0, "status": "cancelled"}),
         {"role": "assistant", "content": "Done: order #O1_0 is cancelled."},
-        {"role": "user", "content": "Thanks! ###STOP###"},
+        {"role": "user", "content": "Thanks!"}  # the stop marker is not training text,
     ]
 
 
@@ -128,7 +128,6 @@ def test_short_row_renders_exactly(load, toy_domain):
         "</tool_call><|im_end|>\n"
         "<|im_start|>user\n<tool_response>\nError: no user with email zoë@example.com\n</tool_response><|im_end|>\n"
         "<|im_start|>assistant\nI could not find an account with that email.<|im_end|>\n"
-        "<|im_start|>user\n###STOP###<|im_end|>\n"
         "<|im_start|>assistant\n"
     )
 

@@ -40,7 +40,7 @@ def test_full_conversation_row(load, toy_domain):
         human("yes"),
         fc("cancel_order", ARGS_CANCEL), obs({**ORDER_0, "status": "cancelled"}),  # no empty gpt turn
         gpt("Done: order #O1_0 is cancelled."),
-        human("Thanks! ###STOP###"),
+        human("Thanks!"),  # the stop marker is not training text
     ]
     assert row["system"] == AGENT_SYSTEM
     assert row["domain"] == "toy"
@@ -75,8 +75,7 @@ def test_policy_text_is_the_system_prompt_when_the_attempt_has_none(load, toy_do
         fc("find_user_id_by_email", ARGS_ZOE),
         obs("Error: no user with email zoë@example.com"),
         gpt("I could not find an account with that email."),
-        human("###STOP###"),
-    ]
+    ]  # a turn that was only the stop marker is dropped
 
 
 def test_arguments_come_back_unchanged(load):
