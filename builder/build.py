@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -60,6 +61,9 @@ def run_build(run_dir: Path, config: BuildConfig, console: Console | None = None
     os.environ.setdefault("DISTILABEL_LOG_LEVEL", "WARNING")
     from builder.pipeline import build_pipeline
 
+    # distilabel's own cache is not our resume mechanism (the journal is), and a killed run can
+    # leave it half-written, which distilabel then fails to read: start it afresh every time
+    shutil.rmtree(run_dir / ".state" / "distilabel", ignore_errors=True)
     started = time.time()
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(run_dir, config, stop, console), daemon=True)
