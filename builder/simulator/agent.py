@@ -225,17 +225,7 @@ def _wrong(info: P.ToolInfo, args: dict[str, Any], rng: random.Random) -> dict[s
         k = rng.choice(lists)
         args[k] = args[k][1:]
         return args
-    ids = [k for k, v in args.items() if isinstance(v, str) and k != "user_id" and re.search(r"\d", v)]
-    if ids:
-        k = rng.choice(ids)
-        v = args[k]
-        pos = max(i for i, ch in enumerate(v) if ch.isdigit())
-        args[k] = v[:pos] + str((int(v[pos]) + 1 + rng.randrange(8)) % 10) + v[pos + 1:]
-        return args
-    nums = [k for k, v in args.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if nums:
-        k = rng.choice(nums)
-        args[k] = args[k] + 1
+    if P.nudge_value(args, rng, exclude=frozenset({"user_id"})):
         return args
     strs = [k for k, v in args.items() if isinstance(v, str) and k != "user_id"]
     if strs:

@@ -226,19 +226,7 @@ def drift(item: Item, instruction: P.Instruction, rng: random.Random) -> dict[st
         k, w = rng.choice(others)
         args[k] = w
         return args
-    ids = [k for k, v in args.items() if isinstance(v, str) and re.search(r"\d", v)]
-    if ids:
-        k = rng.choice(ids)
-        v = args[k]
-        pos = max(i for i, ch in enumerate(v) if ch.isdigit())
-        args[k] = v[:pos] + str((int(v[pos]) + 1 + rng.randrange(8)) % 10) + v[pos + 1:]
-        return args
-    nums = [k for k, v in args.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if nums:
-        k = rng.choice(nums)
-        args[k] = args[k] + 1
-        return args
-    return None
+    return args if P.nudge_value(args, rng) else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ Nothing here decides anything; `human.py`, `agent.py` and `judge.py` do.
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -605,6 +606,24 @@ def has_stop(text: str | None) -> bool:
 
 def has_transfer(text: str | None) -> bool:
     return bool(text) and TRANSFER in text
+
+
+def nudge_value(args: dict[str, Any], rng: random.Random, exclude: frozenset[str] = frozenset()) -> bool:
+    """Change one argument in place, as a slip would: mistype the last digit of an identifier,
+    or else move a number by one. Returns False when there is nothing of that kind to change."""
+    ids = [k for k, v in args.items() if isinstance(v, str) and k not in exclude and re.search(r"\d", v)]
+    if ids:
+        k = rng.choice(ids)
+        v = args[k]
+        pos = max(i for i, ch in enumerate(v) if ch.isdigit())
+        args[k] = v[:pos] + str((int(v[pos]) + 1 + rng.randrange(8)) % 10) + v[pos + 1:]
+        return True
+    nums = [k for k, v in args.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if nums:
+        k = rng.choice(nums)
+        args[k] = args[k] + 1
+        return True
+    return False
 
 
 def strip_markers(text: str | None) -> str:
