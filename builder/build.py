@@ -79,10 +79,10 @@ def run_build(run_dir: Path, config: BuildConfig, console: Console | None = None
     records = [TaskRecord.model_validate_json(r) for r in distiset["default"]["train"]["record"]]
     records.sort(key=lambda r: r.task_id)
     write_outputs(run_dir, records)
+    stats = compute_stats(config, records, seconds=time.time() - started)
+    write_atomic(run_dir / STATS, json.dumps(stats, indent=2))  # before the export, which can fail
     if config.phase >= 2:
         from builder.export.dataset import export_dataset
 
         export_dataset(run_dir, config, records)
-    stats = compute_stats(config, records, seconds=time.time() - started)
-    write_atomic(run_dir / STATS, json.dumps(stats, indent=2))
     return stats
