@@ -2,8 +2,11 @@
 
 `generate(seed, scale)` returns the JSON tables; scale 1 gives about 500 users, 300 scheduled
 flights (each operated on every date of the schedule window, 2025-05-06 to 2025-05-27) and 2,000
-reservations; every count but the airports grows linearly with `scale`. Only `random.Random(seed)`
-is used, so the same arguments always give the same data.
+reservations; every count grows linearly with `scale`. Beyond scale 1 the network grows too:
+`_airports` adds generated regional airports to the 30 real ones, so a bigger airline has more
+airports and routes rather than more flights on the same routes (flights per airport, and so the
+cost of a flight search, stay about the same at any scale). Only seeded `random.Random`s are used,
+so the same arguments always give the same data; scale 1 draws exactly the shipped file.
 
 `python -m domains.airline.data` rewrites the shipped file `data/db.json` (seed 0, scale 1).
 """
@@ -108,16 +111,42 @@ class _Ids:
         return self.draw(lambda: "".join(self.rng.choice(RESERVATION_CHARS) for _ in range(6)))
 
 
-def _schedule(rng: random.Random, n_routes: int) -> tuple[list[dict], dict[str, dict]]:
+REGIONAL_SUFFIXES = ["ville", "ton", "field", "port", " Falls", " Springs", " City", "burg", " Harbor", " Junction"]
+
+
+def _airports(seed: int, scale: float) -> list[tuple]:
+    """The real airports, plus generated regional ones (hub weight 1) beyond scale 1.
+
+    The extra airports come from their own random stream, so the schedule of scale 1 is drawn
+    from the same numbers as before they existed.
+    """
+    extra = max(0, round(len(AIRPORTS) * scale) - len(AIRPORTS))
+    if not extra:
+        return list(AIRPORTS)
+    rng = random.Random(f"{seed}:airports")
+    taken = {a[0] for a in AIRPORTS}
+    out = list(AIRPORTS)
+    while len(out) < len(AIRPORTS) + extra:
+        code = "".join(rng.choice(string.ascii_uppercase) for _ in range(3))
+        if code in taken:
+            continue
+        taken.add(code)
+        city = f"{rng.choice(LAST_NAMES)}{rng.choice(REGIONAL_SUFFIXES)}"
+        out.append((code, city, f"{city} Regional Airport",
+                    round(rng.uniform(25.5, 48.5), 2), round(rng.uniform(-123.0, -70.0), 2), 1))
+    return out
+
+
+def _schedule(rng: random.Random, n_routes: int, airports: list[tuple]) -> tuple[list[dict], dict[str, dict]]:
     """Flights in out-and-back pairs over routes drawn with hub weights; base prices per flight."""
-    weights = [a[5] for a in AIRPORTS]
+    weights = [a[5] for a in airports]
     flights: list[dict] = []
     base: dict[str, dict] = {}  # flight number -> base prices and duration, for instances and bookings
     number = 100
     for _ in range(n_routes):
-        a, b = rng.choices(AIRPORTS, weights=weights, k=2)
+        a, b = rng.choices(airports, weights=weights, k=2)
         while _distance_km(a, b) < MIN_ROUTE_KM:  # no hops between neighbouring airports
-            b = rng.choices(AIRPORTS, weights=weights)[0]
+            b = rng.choices(airports, weights=weights)[0]
         km = _distance_km(a, b)
         duration = int(round((35 + km / 12.5) / 5.0)) * 5
         basic = round(40 + km * rng.uniform(0.06, 0.09))
@@ -398,8 +427,9 @@ def generate(seed: int = 0, scale: float = 1.0) -> dict[str, dict[str, Any]]:
         raise ValueError(f"scale must be positive, got {scale}")
     rng = random.Random(seed)
     ids = _Ids(rng)
-    airports = {a[0]: {"iata": a[0], "city": a[1], "name": a[2]} for a in AIRPORTS}
-    flights, base = _schedule(rng, max(2, round(150 * scale)))
+    network = _airports(seed, scale)
+    airports = {a[0]: {"iata": a[0], "city": a[1], "name": a[2]} for a in network}
+    flights, base = _schedule(rng, max(2, round(150 * scale)), network)
     instances: dict[str, dict] = {}
     for f in flights:
         for day in DATES:

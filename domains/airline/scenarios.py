@@ -232,6 +232,26 @@ def cancel_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCa
     return calls
 
 
+
+def escalate_partly_flown(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
+    """The customer insists on cancelling a trip that is partly flown: the policy says transfer."""
+    user = _user(db, user_id)
+    if user is None:
+        return None
+    partly = [res for res in _reservations(db, user)
+              if res.status == "active" and 0 < len(T.flown_segments(db, res)) < len(res.flights)]
+    if not partly:
+        return None
+    res = rng.choice(partly)
+    summary = (
+        f"User {user_id} wants to cancel reservation {res.reservation_id}, which is partly flown and cannot "
+        "be cancelled under the policy; the customer insists."
+    )
+    return [
+        ("get_reservation_details", {"reservation_id": res.reservation_id}),
+        ("transfer_to_human_agents", {"summary": summary}),
+    ]
+
 # -- changing flights and cabin --------------------------------------------------------------------
 def change_flight(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """Move one flight of a (not basic economy) reservation to another flight on the same route."""
@@ -455,4 +475,5 @@ SCENARIOS = [
     Scenario("trip_cost", trip_cost, weight=0.7),
     Scenario("travel_funds", travel_funds, weight=0.5),
     Scenario("fare_quote", fare_quote, weight=0.7),
+    Scenario("escalate_partly_flown", escalate_partly_flown, weight=0.3),
 ]

@@ -18,6 +18,8 @@ from datetime import date as Date
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from pydantic import BaseModel
+
 from domains.framework import Database, Tables, ToolError, tool
 from domains.airline.models import (
     COMPENSATION_PER_PASSENGER,
@@ -283,10 +285,38 @@ def get_user_details(db: Database, user_id: str) -> User:
     return get_user(db, user_id)
 
 
+AIRPORTS_PER_PAGE = 50
+
+
+class AirportPage(BaseModel):
+    airports: list[Airport]
+    page: int
+    pages: int
+
+
+@lru_cache(maxsize=4)
+def _airport_codes(tables: Tables) -> list[str]:
+    return sorted(tables.records["airports"])
+
+
 @tool("read")
-def list_all_airports(db: Database) -> list[Airport]:
-    """List every airport the airline serves, with its IATA code, city and name."""
-    return [a for _, a in db.items("airports")]
+def list_all_airports(db: Database, page: int = 1) -> AirportPage:
+    """List the airports the airline serves, with their IATA code, city and name, in code order, 50 per page.
+
+    Args:
+        page: Which page of the list, from 1 (the default) to `pages` of the answer.
+    """
+    # paged so that the answer stays small however many airports a (generated) network has;
+    # tools never edit airports, but an environment that did sees its own table
+    edited = any(table == "airports" for table, _ in db.changed_keys())
+    codes = sorted(db.keys("airports")) if edited else _airport_codes(db.base)
+    pages = max(1, -(-len(codes) // AIRPORTS_PER_PAGE))
+    if page < 1 or page > pages:
+        raise ToolError(f"page must be between 1 and {pages}, got {page}")
+    start = (page - 1) * AIRPORTS_PER_PAGE
+    return AirportPage(
+        airports=[db.view("airports", c) for c in codes[start:start + AIRPORTS_PER_PAGE]], page=page, pages=pages
+    )
 
 
 @tool("read", discovers={"origin": "iata", "destination": "iata"})

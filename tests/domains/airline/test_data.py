@@ -42,10 +42,19 @@ def test_sizes_scale(scale):
     data = generate(0, scale=scale)
     sizes = {t: len(rows) for t, rows in data.items()}
     assert sizes == {
-        "airports": 30, "flights": round(300 * scale), "flight_instances": round(300 * scale) * len(DATES),
+        "airports": max(30, round(30 * scale)), "flights": round(300 * scale),
+        "flight_instances": round(300 * scale) * len(DATES),
         "users": round(500 * scale), "reservations": round(2000 * scale),
     }
     Tables.from_json(TABLES, data)  # every record has the right type
+
+
+def test_a_bigger_network_keeps_flights_per_airport():
+    """A bigger airline serves more airports, so searches see about as many flights as at scale 1."""
+    def per_airport(data):
+        return len(data["flights"]) / len({f["origin"] for f in data["flights"].values()})
+
+    assert per_airport(generate(0, scale=10)) < 2 * per_airport(generate(0, scale=1))
 
 
 def test_generation_is_deterministic():

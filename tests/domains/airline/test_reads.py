@@ -75,11 +75,28 @@ def test_get_reservation_details_unknown(env):
 
 # -- airports and flights --------------------------------------------------------------------------
 def test_list_all_airports(env):
-    airports = ok(env, "list_all_airports")
-    codes = [a["iata"] for a in airports]
-    assert len(codes) == 30 and len(set(codes)) == 30
+    listing = ok(env, "list_all_airports")
+    assert (listing["page"], listing["pages"]) == (1, 1)
+    codes = [a["iata"] for a in listing["airports"]]
+    assert len(codes) == 30 and codes == sorted(set(codes))
     assert {"JFK", "LAX", "ORD", "SEA"} <= set(codes)
-    assert all(a["city"] and a["name"] for a in airports)
+    assert all(a["city"] and a["name"] for a in listing["airports"])
+    refused(env, "list_all_airports", "page must be between 1 and 1", page=2)
+
+
+def test_list_all_airports_pages_a_large_network():
+    from domains.airline import build_domain, data
+    from domains.airline.tools import AIRPORTS_PER_PAGE
+    from domains.framework import Tables
+
+    domain = build_domain()
+    domain.__dict__["tables"] = Tables.from_json(domain.tables.models, data.generate(0, scale=4))
+    env = domain.new_environment()
+    first = ok(env, "list_all_airports")
+    assert first["pages"] == 3 and len(first["airports"]) == AIRPORTS_PER_PAGE
+    last = ok(env, "list_all_airports", page=3)
+    codes = [a["iata"] for p in (first, ok(env, "list_all_airports", page=2), last) for a in p["airports"]]
+    assert len(codes) == 120 == len(set(codes)) and codes == sorted(codes)
 
 
 def test_search_direct_flight(env):
