@@ -60,6 +60,11 @@ def serve_command(
         f"error_rate={error_rate:g} faults={','.join(kinds) or '-'} seed={seed}",
         err=True,
     )
+    typer.echo(
+        f"point a role at it with  backend: openai:simulator, base_url: http://{host}:{port}/v1  "
+        "(the model name 'simulator' makes the builder send the context the simulator reads)",
+        err=True,
+    )
     serve(host=host, port=port, latency_ms=latency_ms, faults=fault_cfg, seed=seed, model_name=model)
 
 

@@ -40,6 +40,7 @@ from builder.llm.prompt_tools import parse_tool_calls, to_prompt_messages
 from builder.llm.retry import RetryPolicy, classify_error, retry_after_seconds
 from builder.llm.types import ChatReply, Message
 from builder.llm.usage import UsageLedger, get_ledger
+from builder.prompts.marker import strip as strip_context
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,8 @@ class ChatLLM(AsyncLLM):
         if not self._loaded:
             await asyncio.to_thread(self._ensure_loaded)
         msgs = coerce_messages(messages)
+        if not self.config.sends_context_tag:
+            msgs = strip_context(msgs)
         tools = tools or None
         use_prompt = tools is not None and self.config.tool_calling == "prompt"
         wire_messages = to_prompt_messages(msgs, tools) if use_prompt else msgs

@@ -106,6 +106,12 @@ class RoleConfig(BaseModel):
     backend_options: dict[str, Any] = Field(
         default_factory=dict, description="Constructor options for in-process backends (e.g. llamacpp n_ctx, n_threads)."
     )
+    context_tag: bool | None = Field(
+        default=None,
+        description="Send prompts' <builder-context> tag (the structured facts the offline simulator reads). "
+        "Default: only to the simulator: backend 'simulator', or a server whose model is named 'simulator' "
+        "(`builder simulator serve`). A real model reads the prose; the tag would only cost it tokens.",
+    )
 
     @field_validator("backend")
     @classmethod
@@ -134,6 +140,13 @@ class RoleConfig(BaseModel):
     @property
     def kind(self) -> str:
         return self.spec.kind
+
+    @property
+    def sends_context_tag(self) -> bool:
+        if self.context_tag is not None:
+            return self.context_tag
+        kind, model = self.spec
+        return kind == "simulator" or model == "simulator"
 
     @property
     def model(self) -> str:

@@ -20,6 +20,12 @@ class MalformedReplyError(Exception):
     cut short). Treated like a transient endpoint failure: retried, then `LLMCallFailed`."""
 
 
+class PromptTooLongError(Exception):
+    """The prompt does not fit the model's context window. Retrying cannot fix it (the same prompt
+    comes back), so the call fails at once and the row records why; an in-process backend raises
+    this where a server would answer 400."""
+
+
 class LLMCallFailed(Exception):
     """A chat call failed for good: retries exhausted, or an error that retrying cannot fix.
 

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from builder.llm.errors import MalformedReplyError
+from builder.llm.errors import MalformedReplyError, PromptTooLongError
 
 __all__ = ["RetryPolicy", "Transience", "classify_error", "retry_after_seconds", "MAX_RETRY_AFTER_S"]
 
@@ -54,6 +54,8 @@ def classify_error(exc: BaseException) -> Transience | None:
         return None
     if isinstance(exc, (TimeoutError, asyncio.TimeoutError, ConnectionError)):
         return "transient"
+    if isinstance(exc, PromptTooLongError):
+        return "permanent"
     if isinstance(exc, (json.JSONDecodeError, MalformedReplyError)):
         return "transient"  # a body cut short on the wire, or a 2xx that is not a completion
     code = _status_code(exc)

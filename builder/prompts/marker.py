@@ -29,3 +29,13 @@ def extract(messages: list[Message]) -> dict[str, Any] | None:
             if found:
                 return json.loads(found.group(1))
     return None
+
+
+def strip(messages: list[Message]) -> list[Message]:
+    """The messages without their context tags: what a real model is sent."""
+    out = []
+    for m in messages:
+        if m.role == "system" and m.content and "<builder-context>" in m.content:
+            m = m.model_copy(update={"content": _TAG.sub("", m.content).rstrip()})
+        out.append(m)
+    return out

@@ -267,7 +267,7 @@ class SimulatorServer:
     """The server in a background thread, for tests and benchmarks.
 
         with SimulatorServer(responder=fake, latency_ms=5) as srv:
-            cfg = RoleConfig(backend="openai:sim", base_url=srv.base_url)
+            cfg = RoleConfig(backend="openai:simulator", base_url=srv.base_url)
             ...
             srv.stats.max_in_flight
 

@@ -104,3 +104,41 @@ def test_anthropic_reply_translation():
     reply = reply_from_anthropic(resp)
     assert reply.content == "Let me look." and reply.tool_calls[0].arguments == {"query": "q"}
     assert reply.finish_reason == "tool_calls" and reply.usage.prompt_tokens == 11
+
+
+def test_context_tag_reaches_only_the_simulator(responder, ledger):
+    from builder.prompts.marker import embed
+
+    system = Message(role="system", content="You write blueprints.\n" + embed("generator", {"secret_fact": 42}))
+    msgs = [system, Message(role="user", content="go")]
+    for cfg, tagged in ((RoleConfig(), True), (RoleConfig(context_tag=False), False)):
+        asyncio.run(make_llm("generator", cfg, responder=responder, ledger=ledger).achat(msgs))
+        sent = responder.calls[-1]["messages"][0].content
+        assert ("secret_fact" in sent) is tagged
+        assert sent.startswith("You write blueprints.")
+    assert RoleConfig(backend="openai:simulator").sends_context_tag
+    assert not RoleConfig(backend="openai:gpt-4o").sends_context_tag
+    assert not RoleConfig(backend="llamacpp:/m/qwen.gguf").sends_context_tag
+
+
+def test_llamacpp_context_overflow_fails_the_call_without_retrying(ledger, tmp_path):
+    from builder.llm import LLMCallFailed
+    from builder.llm.backends.llamacpp import LlamaCppChatLLM
+    from builder.llm.errors import PromptTooLongError
+
+    class TooSmall:
+        calls = 0
+
+        def create_chat_completion(self, **_):
+            TooSmall.calls += 1
+            raise ValueError("Requested tokens (10600) exceed context window of 8192")
+
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF")
+    llm = make_llm("generator", RoleConfig(backend=f"llamacpp:{model}", max_retries=3), ledger=ledger)
+    assert isinstance(llm, LlamaCppChatLLM)
+    llm._model, llm._loaded = TooSmall(), True
+    with pytest.raises(LLMCallFailed) as info:
+        asyncio.run(llm.achat([Message(role="user", content="x")], row_id="bp-1"))
+    assert isinstance(info.value.__cause__, PromptTooLongError)
+    assert "n_ctx" in str(info.value.__cause__) and TooSmall.calls == 1

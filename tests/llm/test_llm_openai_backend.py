@@ -16,7 +16,7 @@ FAST = dict(timeout_s=2.0, retry_base_s=0.005, retry_max_s=0.02)
 
 
 def _cfg(srv: SimulatorServer, **kw) -> RoleConfig:
-    return RoleConfig(backend="openai:sim-model", base_url=srv.base_url, **{**FAST, **kw})
+    return RoleConfig(backend="openai:simulator", base_url=srv.base_url, **{**FAST, **kw})
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +93,7 @@ def test_each_fault_kind_is_retried_and_recovers(kind, server, ledger):
     assert injected > 0
     assert sum(r.retries for r in replies) == injected == ledger.snapshot()["human"]["retries"]
     assert ledger.snapshot()["human"]["failures"] == 0
+    assert ledger.snapshot()["human"]["recovered"] == sum(r.retries > 0 for r in replies) > 0
 
 
 @pytest.mark.parametrize("kind", FAULT_KINDS)
@@ -104,11 +105,11 @@ def test_each_fault_kind_is_recorded_as_call_failed_when_it_persists(kind, serve
     requests = srv.stats.requests
     err = e.value
     assert (err.role, err.row_id, err.attempts, err.transient) == ("generator", "bp-9", 3, True)
-    assert err.endpoint == f"{srv.base_url}#sim-model"
+    assert err.endpoint == f"{srv.base_url}#simulator"
     assert err.__cause__ is err.last_error
     assert requests == 3
     assert ledger.snapshot()["generator"] == {"prompt_tokens": 0, "completion_tokens": 0, "calls": 0,
-                                              "retries": 2, "failures": 1}
+                                              "retries": 2, "recovered": 0, "failures": 1}
     assert ledger.row("bp-9")["generator"]["failures"] == 1
 
 

@@ -20,6 +20,7 @@ from builder.llm.backends._optional import import_optional
 from builder.llm.backends.openai_compat import build_openai_request
 from builder.llm.base import ChatLLM
 from builder.llm.convert import reply_from_openai
+from builder.llm.errors import PromptTooLongError
 from builder.llm.types import ChatReply, Message
 
 __all__ = ["LlamaCppChatLLM"]
@@ -60,6 +61,13 @@ class LlamaCppChatLLM(ChatLLM):
 
         def run() -> dict:
             with self._lock():
-                return self._model.create_chat_completion(**req)
+                try:
+                    return self._model.create_chat_completion(**req)
+                except ValueError as exc:  # llama_cpp: "Requested tokens (N) exceed context window of M"
+                    if "context window" in str(exc):
+                        raise PromptTooLongError(
+                            f"{exc}; shorten the prompt or raise backend_options.n_ctx of role {self.role}"
+                        ) from exc
+                    raise
 
         return reply_from_openai(await asyncio.to_thread(run), salt=salt)
