@@ -21,9 +21,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from builder.config import BuildConfig
 from builder.errors import BuildFailure
 from builder.records import TaskRecord
-from builder.run.folder import STATS, prepare_run, write_atomic
+from builder.run.folder import CONFIG, STATS, prepare_run, write_atomic
 from builder.run.journal import Journal
 from builder.run.outputs import write_outputs
+from builder.run.ray_session import RayOptions
 from builder.run.stats import compute_stats
 
 
@@ -50,16 +51,18 @@ def _watch(run_dir: Path, config: BuildConfig, stop: threading.Event, console: C
     journal.close()
 
 
-def run_build(run_dir: Path, config: BuildConfig, console: Console | None = None) -> dict[str, Any]:
+def run_build(run_dir: Path, config: BuildConfig, console: Console | None = None,
+              ray: RayOptions | None = None) -> dict[str, Any]:
     console = console or Console(stderr=True)
     run_dir = Path(run_dir)
     resuming = prepare_run(run_dir, config)
     if resuming:
         console.print(f"Resuming the run in {run_dir} (finished rows are not redone).")
+        write_atomic(run_dir / CONFIG, config.to_yaml())  # curation may differ (not in the fingerprint)
     if any(cfg.kind == "simulator" for _, cfg in config.roles.named()):
         console.print("[yellow]Using the offline simulator for some roles: the data is simulated, not model-written.[/]")
     os.environ.setdefault("DISTILABEL_LOG_LEVEL", "WARNING")
-    from builder.pipeline import build_pipeline
+    from builder.pipeline import run_pipeline
 
     # distilabel's own cache is not our resume mechanism (the journal is), and a killed run can
     # leave it half-written, which distilabel then fails to read: start it afresh every time
@@ -69,8 +72,7 @@ def run_build(run_dir: Path, config: BuildConfig, console: Console | None = None
     watcher = threading.Thread(target=_watch, args=(run_dir, config, stop, console), daemon=True)
     watcher.start()
     try:
-        pipeline = build_pipeline(run_dir, config)
-        distiset = pipeline.run(use_cache=False)
+        distiset = run_pipeline(run_dir, config, ray=ray)
     finally:
         stop.set()
         watcher.join(timeout=5)
@@ -79,7 +81,12 @@ def run_build(run_dir: Path, config: BuildConfig, console: Console | None = None
     records = [TaskRecord.model_validate_json(r) for r in distiset["default"]["train"]["record"]]
     records.sort(key=lambda r: r.task_id)
     write_outputs(run_dir, records)
-    stats = compute_stats(config, records, seconds=time.time() - started)
+    curation = None
+    if config.phase >= 2:
+        from builder.curation.run import curate
+
+        curation = curate(run_dir, config)  # the selection the export publishes
+    stats = compute_stats(config, records, seconds=time.time() - started, curation=curation)
     write_atomic(run_dir / STATS, json.dumps(stats, indent=2))  # before the export, which can fail
     if config.phase >= 2:
         from builder.export.dataset import export_dataset

@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from builder.errors import BuildFailure, UserError
@@ -39,14 +40,18 @@ _mount_simulator()
 
 @domains_app.command("list")
 def domains_list() -> None:
-    """List the domains you can build in."""
+    """List the domains you can build in (outside environments when their extra is installed)."""
     from domains import domain_names, load_domain
+    from domains.adapters import adapters
 
     table = Table("domain", "tools (read/write)", "description")
     for name in domain_names():
         d = load_domain(name)
         table.add_row(name, f"{len(d.read_tools())}/{len(d.write_tools())}", d.description)
     out.print(table)
+    for info in adapters():
+        if not info.available:
+            out.print(f"{info.prefix}:* domains are not installed: {info.install_hint}", markup=False, highlight=False)
 
 
 @domains_app.command("show")
@@ -140,10 +145,19 @@ def build(
     out_dir: Path = typer.Option(..., "--out", help="Run folder; re-running on it resumes the run."),
     config: Optional[Path] = typer.Option(None, help="YAML build config; flags override its values."),
     phase: Optional[int] = typer.Option(None, help="1: blueprints only; 2: blueprints and conversations."),
+    ray: bool = typer.Option(False, "--ray", help="Run the steps as Ray actors (needs the `ray` extra); same dataset."),
+    ray_address: Optional[str] = typer.Option(
+        None, help="Attach to this Ray cluster ('auto', HOST:PORT, ray://HOST:10001); implies --ray. "
+        "Without it --ray starts a local cluster for the build.",
+    ),
 ) -> None:
     """Build a dataset: blueprints (phase 1), conversations (phase 2), curated rows, funnel.
 
     With no LLM configured every role runs on the built-in offline simulator (and says so).
+
+    With --ray each step is a Ray actor that opens the run folder (its SQLite journal in
+    DIR/.state) and reads API keys from its own environment: fine on one machine; for a
+    multi-node cluster see "Scaling out on Ray" in the README.
     """
     from builder.build import run_build
     from builder.config import load_config_file, parse_config
@@ -155,11 +169,18 @@ def build(
     cfg = parse_config(data, str(config) if config else "options")
     from domains import load_domain
 
-    load_domain(cfg.domain)  # unknown domain: fail before anything is written
+    load_domain(cfg.domain).tables  # unknown domain, unreadable data: fail before anything is written
     from builder.llm.factory import make_role_llms
+    from builder.llm.preflight import check_endpoints
 
     make_role_llms(cfg.roles)  # missing key variables, missing model files: fail now
-    stats = run_build(out_dir, cfg, console=err)
+    check_endpoints(cfg.roles)  # nothing listening at a base_url: fail now
+    from builder.run.ray_session import RayOptions
+
+    ray_options = RayOptions(ray_address) if ray or ray_address else None
+    if ray_options:
+        ray_options.check()  # Ray missing, nothing at the address: fail now
+    stats = run_build(out_dir, cfg, console=err, ray=ray_options)
     f = stats["funnel"]
     out.print(f"\nRun folder: {out_dir}")
     out.print(
@@ -173,6 +194,12 @@ def build(
             f"failed attempts by stage: {c['failed_attempts_by_stage']}"
         )
         out.print(f"Dataset: {out_dir / 'dataset'}  (datasets.load_dataset('{out_dir / 'dataset'}', 'trajectories'))")
+    llm = stats["llm"]
+    if llm["retries"] or llm["failed_calls"]:
+        out.print(
+            f"LLM calls: {llm['retries']} retries, {llm['recovered_calls']} calls recovered, {llm['failed_calls']} "
+            f"gave up; lost to failed calls: {llm['lost']['tasks']} tasks, {llm['lost']['attempts']} attempts"
+        )
     out.print(f"Funnel and usage: {out_dir / 'stats.json'}  ({stats['seconds']} s)")
 
 
@@ -184,6 +211,70 @@ def stats(run_dir: Path = typer.Argument(..., help="A run folder written by `bui
         raise UserError(f"{path} does not exist: is {run_dir} a finished run folder?")
     out.print_json(json.dumps(json.loads(path.read_text())))
 
+
+@app.command()
+def publish(
+    run_dir: Path = typer.Argument(..., help="A finished run folder (the --out of `builder build`)."),
+    repo: Optional[str] = typer.Option(None, help="Hub dataset repo ORG/NAME; created if missing."),
+    version: str = typer.Option(..., help="Semantic version X.Y.Z; the release is the Hub tag vX.Y.Z."),
+    private: bool = typer.Option(
+        False, "--private", help="Create the repo private (an existing public repo is refused)."),
+    message: Optional[str] = typer.Option(None, help="Commit and tag message (default: Release vX.Y.Z)."),
+    to_dir: Optional[Path] = typer.Option(
+        None, "--to-dir", help="Write the release's files to this new folder instead (no Hub)."),
+) -> None:
+    """Publish a run's dataset to the Hugging Face Hub: one commit (card + Parquet), then the tag vX.Y.Z.
+
+    Refused (exit 2) before anything is uploaded: an unfinished or inconsistent run, an existing tag.
+
+    The token comes from HF_TOKEN or `hf auth login` and is never printed or written.
+
+    HF_ENDPOINT selects another Hub; an unreachable Hub is a failure (exit 1).
+    """
+    from rich.markup import escape
+
+    from builder.publish.errors import PublishFailure
+    from builder.publish.publisher import publish_run
+
+    def say(console: Console, line: str) -> None:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    try:
+        result = publish_run(run_dir, repo_id=repo, version=version, private=private, message=message,
+                             to_dir=to_dir, log=lambda line: say(err, line))
+    except PublishFailure as exc:
+        err.print(f"[red]publish failed:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    if result.hub is None:
+        say(out, f"Wrote {len(result.files)} files to {to_dir}")
+        return
+    hub = result.hub
+    say(out, f"Published {hub.repo_id} {hub.tag} (commit {hub.commit}): {hub.url}")
+    say(out, f'datasets.load_dataset("{hub.repo_id}", "trajectories", revision="{hub.tag}")')
+
+
+@app.command("model-card")
+def model_card(
+    dataset: str = typer.Option(..., help="The published dataset the model was fine-tuned on: ORG/NAME."),
+    version: str = typer.Option(..., help="Its version X.Y.Z (the Hub tag vX.Y.Z the model was trained on)."),
+    base_model: str = typer.Option(..., help="Hub id of the model that was fine-tuned, e.g. Qwen/Qwen2.5-7B-Instruct."),
+    run: Optional[Path] = typer.Option(None, help="The run folder the dataset version was published from: adds its funnel."),
+    model_id: Optional[str] = typer.Option(None, help="Hub id of the fine-tuned model, for the loading example."),
+    license: Optional[str] = typer.Option(None, help="License id of the model (usually the base model's, e.g. apache-2.0)."),
+    out_path: Path = typer.Option(Path("README.md"), "--out", help="Where to write the card."),
+    force: bool = typer.Option(False, "--force", help="Replace --out if it exists."),
+) -> None:
+    """Write the model card (README.md) of a model fine-tuned on a published dataset version."""
+    from builder.cards.model_card import render_model_card
+
+    if out_path.exists() and not force:
+        raise UserError(f"{out_path} exists: pass --force to replace it, or --out another path")
+    text = render_model_card(dataset=dataset, version=version, base_model=base_model, run_dir=run,
+                             model_id=model_id, license=license)
+    out_path.write_text(text)
+    out.print(f"Model card: {out_path}", markup=False, highlight=False, soft_wrap=True)
+    if license is None:
+        err.print("no --license given: the card says the base model's license applies", highlight=False)
 
 def main() -> None:
     """Entry point: user errors print one clear message (exit 2), never a traceback."""
@@ -199,10 +290,10 @@ def main() -> None:
     except click.exceptions.Abort:
         err.print("aborted")
         sys.exit(130)
-    except UserError as exc:
-        err.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+    except UserError as exc:  # soft wrap: paths and commands in the message stay copyable
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except BuildFailure as exc:
-        err.print(f"[red]build failed:[/] {exc}", highlight=False)
+        err.print(f"[red]build failed:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)
     sys.exit(result if isinstance(result, int) else 0)

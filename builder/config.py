@@ -14,8 +14,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from builder.curation.config import CurationConfig
 from builder.errors import UserError
-from builder.llm.config import RolesConfig, format_validation_error
+from builder.config_errors import describe_errors
+from builder.llm.config import RolesConfig
 from builder.simulator.config import SimulatorConfig
 
 
@@ -50,10 +52,16 @@ class BuildConfig(BaseModel):
     simulator: SimulatorConfig = Field(default_factory=SimulatorConfig)
     blueprints: BlueprintConfig = Field(default_factory=BlueprintConfig)
     interplay: InterplayConfig = Field(default_factory=InterplayConfig)
+    curation: CurationConfig = Field(default_factory=CurationConfig)
 
     def fingerprint(self) -> str:
-        """What makes two runs the same run: everything but parallelism knobs."""
-        data = self.model_dump(mode="json", exclude={"batch_size"})
+        """What makes two runs the same run: everything but parallelism knobs and curation.
+
+        Curation picks which of the generated rows are published; it does not change them, so a
+        finished run may be curated again with other settings (the build re-runs only curation
+        and the export, everything else is found in the journal).
+        """
+        data = self.model_dump(mode="json", exclude={"batch_size", "curation"})
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
     def to_yaml(self) -> str:
@@ -64,7 +72,7 @@ def parse_config(data: dict[str, Any], source: str = "config") -> BuildConfig:
     try:
         return BuildConfig.model_validate(data)
     except ValidationError as exc:
-        raise UserError(format_validation_error(exc, source).replace("invalid LLM config", f"invalid {source}")) from None
+        raise UserError(describe_errors(exc, BuildConfig, source)) from None
 
 
 def load_config_file(path: Path) -> dict[str, Any]:

@@ -4,20 +4,28 @@ distilabel's DAGs are acyclic, so the feedback loop is unrolled into rounds (gen
 review for round 0, 1, ... R) and the retries of phase 2 into attempts; a task that has passed
 simply flows through the later steps untouched. Resume does not rely on distilabel's batch
 cache (it is off): every step consults the run's row-level journal instead.
+
+The same pipeline runs on distilabel's `RayPipeline` (`run_pipeline(..., ray=RayOptions())`):
+each step becomes a Ray actor instead of a local process; rows, journal and outputs are the same.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from distilabel.pipeline import Pipeline
 
 from builder.config import BuildConfig
+from builder.run.ray_session import RayOptions, ray_session
 from steps.checks import CheckBlueprints
 from steps.contexts import SampleContexts
 from steps.generation import GenerateBlueprints
 from steps.recombination import MergeInstructions, Recombine
 from steps.review import ReviewBlueprints
+
+if TYPE_CHECKING:
+    from distilabel.distiset import Distiset
 
 
 def stage_keys(config: BuildConfig) -> list[str]:
@@ -60,3 +68,12 @@ def build_pipeline(run_dir: Path, config: BuildConfig) -> Pipeline:
             for k in range(1, config.interplay.attempts + 1):
                 last = last >> Interplay(name=f"interplay_a{k}", stage_key=f"interplay.a{k}", attempt=k, **common)
     return pipeline
+
+
+def run_pipeline(run_dir: Path, config: BuildConfig, ray: RayOptions | None = None) -> "Distiset | None":
+    """Build and run the pipeline, locally or (with `ray`) as Ray actors; returns its Distiset."""
+    pipeline = build_pipeline(run_dir, config)
+    if ray is None:
+        return pipeline.run(use_cache=False)
+    with ray_session(ray):
+        return pipeline.ray().run(use_cache=False)

@@ -114,7 +114,7 @@ class TaskRecord(BaseModel):
     rounds: list[RoundRecord] = Field(default_factory=list)
     status: Literal["pending", "validated", "rejected"] = "pending"
     attempts: list[Attempt] = Field(default_factory=list)
-    # role -> {prompt_tokens, completion_tokens, calls, retries, failures}, all stages
+    # role -> {prompt_tokens, completion_tokens, calls, retries, recovered, failures}, all stages
     usage: dict[str, dict[str, int]] = Field(default_factory=dict)
     errors: list[Reason] = Field(default_factory=list)  # stages that crashed on this task
 

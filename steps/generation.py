@@ -40,7 +40,7 @@ class GenerateBlueprints(LLMStage):
         row_id = f"{record.task_id}/generate{self.round}"
         current = RoundRecord(round=self.round)
         try:
-            current.blueprint = await achat_json(self.llm("generator"), messages, Blueprint, row_id=row_id, seed=record.seed)
+            current.blueprint = await achat_json(self.role_llm("generator"), messages, Blueprint, row_id=row_id, seed=record.seed)
             current.raw = current.blueprint.model_dump_json()
         except JSONOutputError as exc:
             current.raw = exc.raw

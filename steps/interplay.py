@@ -275,8 +275,8 @@ class Interplay(LLMStage):
         return cfg.keep_all_successes or not record.succeeded
 
     async def run_task(self, record: TaskRecord) -> TaskRecord:
-        judge = self.llm("judge") if "judge" in self.role_names() else None
-        return await run_attempt(self.domain, record, self.attempt, self.llm("human"), self.llm("agent"), judge,
+        judge = self.role_llm("judge") if "judge" in self.role_names() else None
+        return await run_attempt(self.domain, record, self.attempt, self.role_llm("human"), self.role_llm("agent"), judge,
                                  self.config.interplay)
 
 

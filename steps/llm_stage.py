@@ -23,7 +23,8 @@ class LLMStage(TaskStep):
         for llm in self._llms.values():
             llm.load()
 
-    def llm(self, role: str) -> ChatLLM:
+    def role_llm(self, role: str) -> ChatLLM:
+        """The LLM of `role` (not named `llm`: distilabel treats a step's `llm` as its one LLM)."""
         return self._llms[role]
 
     def book_usage(self, record: TaskRecord, row_id: str) -> None:

@@ -92,7 +92,7 @@ class MergeInstructions(LLMStage):
         row_id = f"{record.task_id}/merge"
         try:
             merged = await achat_json(
-                self.llm("generator"), merger_messages(self.domain, [p.instruction for p in parents]),
+                self.role_llm("generator"), merger_messages(self.domain, [p.instruction for p in parents]),
                 MergedInstruction, row_id=row_id, seed=record.seed,
             )
             outputs = list(dict.fromkeys(o for p in parents for o in p.outputs))

@@ -4,7 +4,9 @@ Each reviewer scores the rubric of `builder.prompts.blueprints.RUBRIC` and sees 
 actions returned and the state they change. A reviewer passes a blueprint when every criterion
 holds; the committee passes it when a strict majority of reviewers do. A reviewer whose reply
 cannot be used (bad JSON after a repair, endpoint down) counts as a failing vote with that
-reason, so the verdict always rests on recorded votes.
+reason, so the verdict always rests on recorded votes. When the committee rejects and some of
+its reviewers could not be reached, the round also carries an `llm/llm_failure` reason for each,
+so a rejection the endpoint caused is told apart from one the blueprint earned.
 """
 
 from __future__ import annotations
@@ -43,12 +45,15 @@ class ReviewBlueprints(LLMStage):
         current = record.rounds[-1]
         return current.round == self.round and current.stage_reached == "execution" and not current.reasons
 
-    async def _one(self, role: str, index: int, record: TaskRecord, current: RoundRecord) -> Review:
+    async def _one(self, role: str, index: int, record: TaskRecord, current: RoundRecord,
+                   failures: list[Reason]) -> Review:
         messages = reviewer_messages(self.domain, current.blueprint, current.observations, current.state_diff, index)
         row_id = f"{record.task_id}/review{self.round}"
         try:
-            reply = await achat_json(self.llm(role), messages, ReviewReply, row_id=row_id, seed=record.seed)
+            reply = await achat_json(self.role_llm(role), messages, ReviewReply, row_id=row_id, seed=record.seed)
         except (JSONOutputError, LLMCallFailed) as exc:
+            if isinstance(exc, LLMCallFailed):
+                failures.append(Reason(stage="llm", code="llm_failure", message=str(exc)))
             return Review(reviewer=role, passed=False, feedback=f"no usable review: {exc}")
         scores = {k: bool(reply.scores.get(k, False)) for k in RUBRIC}
         return Review(reviewer=role, passed=all(scores.values()), scores=scores, feedback=reply.feedback)
@@ -56,8 +61,9 @@ class ReviewBlueprints(LLMStage):
     async def run_task(self, record: TaskRecord) -> TaskRecord:
         current = record.rounds[-1]
         current.stage_reached = "review"
+        failures: list[Reason] = []
         current.reviews = list(await asyncio.gather(
-            *(self._one(role, i, record, current) for i, role in enumerate(self.role_names()))
+            *(self._one(role, i, record, current, failures) for i, role in enumerate(self.role_names()))
         ))
         self.book_usage(record, f"{record.task_id}/review{self.round}")
         if majority(current.reviews):
@@ -70,6 +76,7 @@ class ReviewBlueprints(LLMStage):
                 message=f"{len(failed)} of {len(current.reviews)} reviewers rejected: "
                 + " | ".join(f"{r.reviewer}: {r.feedback}" for r in failed),
             ))
+            current.reasons += sorted(failures, key=lambda r: r.message)
             if self.final_round:
                 record.status = "rejected"
         return record

@@ -2,13 +2,15 @@
 
     DIR/dataset/README.md                                   YAML `configs:` + a short note
     DIR/dataset/trajectories/train-00000-of-00001.parquet   (default config)
-    DIR/dataset/messages/train-00000-of-00001.parquet
-    DIR/dataset/blueprints/train-00000-of-00001.parquet
+    DIR/dataset/trajectories/test-00000-of-00001.parquet    (only with a non-empty test split)
+    DIR/dataset/messages/{train,test}-00000-of-00001.parquet
+    DIR/dataset/blueprints/{train,test}-00000-of-00001.parquet
 
-Kept rows: every passed attempt of every validated task (`trajectories` and `messages` have
-the same rows, in the same order: by task id, then attempt), and every validated blueprint
-(`blueprints`). The column lists are in `builder.export.trajectories`, `.messages` and
-`.blueprints`.
+Kept rows and their splits are curation's selection (`builder.curation`, read from
+DIR/.state/curation/): the conversations that survived deduplication, filters and balancing
+(`trajectories` and `messages` have the same rows, in the same order: by task id, then
+attempt), and the validated blueprints that survived deduplication (`blueprints`). The column
+lists are in `builder.export.trajectories`, `.messages` and `.blueprints`.
 
 Values whose keys differ from row to row (tool arguments, tool schemas, messages, actions,
 review scores) are `datasets.Json` features, so they load back exactly as written instead of
@@ -18,8 +20,9 @@ features in the schema metadata where `datasets` reads them. Known upstream limi
 5.2 *decodes* Json values with pandas' ujson without `precise_float`, so a float inside one
 (e.g. `0.3`) can come back one ulp off (`0.30000000000000004`); the Parquet text is exact.
 
-`datasets` cannot load an empty split from files, so a config with no rows is left out of the
-folder and the README (a run with no verified conversation still has its `blueprints`).
+`datasets` cannot load an empty split from files, so an empty split is not written (no `test`
+files when curation put nothing in `test`), and a config with no rows at all is left out of
+the folder and the README (a run with no verified conversation still has its `blueprints`).
 The folder is rebuilt whole on every export and swapped in at the end: a crash leaves the
 previous export, never a mix.
 """
@@ -34,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from builder.config import BuildConfig
+from builder.curation.selection import Selection, read_selection
+from builder.curation.split import ordered
 from builder.export import CONFIGS, DEFAULT_CONFIG
 from builder.export import blueprints as bp_config
 from builder.export import messages as msg_config
@@ -45,11 +50,10 @@ from builder.run.folder import DATASET
 if TYPE_CHECKING:
     from domains.framework.domain import Domain
 
-SPLIT = "train"
 ROW_GROUP_ROWS = 1000  # small row groups keep the Hub viewer and streaming responsive
 
 
-def data_file(config: str, split: str = SPLIT, shard: int = 0, shards: int = 1) -> str:
+def data_file(config: str, split: str, shard: int = 0, shards: int = 1) -> str:
     return f"{config}/{split}-{shard:05d}-of-{shards:05d}.parquet"
 
 
@@ -147,7 +151,7 @@ def write_parquet(path: Path, rows: list[dict[str, Any]], features) -> None:
         writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
 
 
-def readme(config: BuildConfig, counts: dict[str, int], splits: dict[str, list[str]]) -> str:
+def readme(config: BuildConfig, counts: dict[str, dict[str, int]], splits: dict[str, list[str]]) -> str:
     meta = yaml.safe_dump({"configs": configs_metadata(splits)}, sort_keys=False)
     lines = [
         "---", meta.rstrip(), "---", "",
@@ -161,9 +165,13 @@ def readme(config: BuildConfig, counts: dict[str, int], splits: dict[str, list[s
             "**Simulated data**: the offline simulator played some roles, so this text was not written "
             "by a language model. Use it to try the pipeline, not to train a model.", "",
         ]
-    lines += ["| config | rows (train) |", "|---|---|"]
-    lines += [f"| `{name}` | {counts[name] or '0 (not written: `datasets` cannot load an empty split)'} |"
-              for name in CONFIGS]
+    names = ordered(s for by_split in counts.values() for s in by_split) or ["train"]
+    lines += ["| config | " + " | ".join(f"rows ({s})" for s in names) + " |", "|---|" + "---|" * len(names)]
+    for name in CONFIGS:
+        cells = [str(counts[name].get(s, 0)) for s in names]
+        if not counts[name]:
+            cells = ["0 (not written: `datasets` cannot load an empty split)"] + [""] * (len(names) - 1)
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
     lines += [
         "",
         "```python",
@@ -176,13 +184,19 @@ def readme(config: BuildConfig, counts: dict[str, int], splits: dict[str, list[s
 
 
 def build_rows(
-    config: BuildConfig, records: list[TaskRecord], domain: "Domain | None" = None
-) -> dict[str, list[dict[str, Any]]]:
-    """The rows of every config (Json values as JSON text), in a deterministic order."""
+    config: BuildConfig, records: list[TaskRecord], selection: Selection, domain: "Domain | None" = None
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """config -> split -> rows (Json values as JSON text) of the selected rows, by task id then attempt.
+
+    A selected row that is not a passed attempt (or validated blueprint) of the records means
+    the selection is not this run's: an `ExportError` names it.
+    """
     records = sorted(records, key=lambda r: r.task_id)
-    kept = [(rec, att) for rec in records if rec.status == "validated"
-            for att in sorted(rec.attempts, key=lambda a: a.attempt) if att.passed]
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in CONFIGS}
+    rows: dict[str, dict[str, list[dict[str, Any]]]] = {name: {} for name in CONFIGS}
+    kept = [(rec, att) for rec in records for att in sorted(rec.attempts, key=lambda a: a.attempt)
+            if (rec.task_id, att.attempt) in selection.trajectories]
+    _check_selected(selection.trajectories, {(rec.task_id, att.attempt) for rec, att in kept
+                                             if rec.status == "validated" and att.passed}, "conversation")
     if kept:
         if domain is None:
             from domains import load_domain
@@ -192,6 +206,7 @@ def build_rows(
         apigen_tools = traj_config.tools_text(schemas)
         models, simulated = models_spec(config), is_simulated(config)
         for rec, att in kept:
+            split = selection.trajectories[(rec.task_id, att.attempt)]
             row_id = f"{rec.task_id}-a{att.attempt}"
             where = f"task {rec.task_id} attempt {att.attempt}"
             conv = normalize(att.messages, domain.policy.text, where=where)
@@ -203,29 +218,45 @@ def build_rows(
                 msgs = msg_config.row(row_id=row_id, conv=conv, tools=schemas, domain=rec.domain)
             except ValueError as exc:  # a value JSON cannot hold (NaN, infinity)
                 raise ExportError(f"{where}: {exc}") from exc
-            rows["trajectories"].append(traj)
-            rows["messages"].append(msgs)
+            rows["trajectories"].setdefault(split, []).append(traj)
+            rows["messages"].setdefault(split, []).append(msgs)
+    found = set()
     for rec in records:
+        if rec.task_id not in selection.blueprints:
+            continue
         try:
             row = bp_config.row(rec)
         except ValueError as exc:
             raise ExportError(f"task {rec.task_id} blueprint: {exc}") from exc
         if row is not None:
-            rows["blueprints"].append(row)
+            found.add(rec.task_id)
+            rows["blueprints"].setdefault(selection.blueprints[rec.task_id], []).append(row)
+    _check_selected(selection.blueprints, found, "blueprint")
     return rows
 
 
-def export_dataset(
-    run_dir: Path, config: BuildConfig, records: list[TaskRecord], domain: "Domain | None" = None
-) -> dict[str, int]:
-    """Write DIR/dataset/ from the run's task records; return the row count of each config.
+def _check_selected(selected: dict, found: set, what: str) -> None:
+    missing = sorted(set(selected) - found)
+    if missing:
+        raise ExportError(
+            f"curation selected the {what} {missing[0]} ({len(missing)} in all), which is not a kept {what} of "
+            "the run's records: the curation selection is stale (build the run again to curate it anew)"
+        )
 
-    `domain` defaults to `load_domain(config.domain)` (its tool schemas and policy text); tests
-    pass their own. Raises `ExportError` (a `BuildFailure`) naming the row when a kept
-    conversation is malformed.
+
+def export_dataset(
+    run_dir: Path, config: BuildConfig, records: list[TaskRecord], domain: "Domain | None" = None,
+    selection: Selection | None = None,
+) -> dict[str, dict[str, int]]:
+    """Write DIR/dataset/ from the run's task records; return config -> split -> rows written.
+
+    `selection` (which rows, which split) defaults to what curation wrote for the run
+    (`builder.curation.selection.read_selection`); `domain` to `load_domain(config.domain)`
+    (its tool schemas and policy text); tests pass their own. Raises `ExportError` (a
+    `BuildFailure`) naming the row when a kept conversation is malformed.
     """
     run_dir = Path(run_dir)
-    rows = build_rows(config, records, domain)
+    rows = build_rows(config, records, selection or read_selection(run_dir), domain)
     feats = {
         "trajectories": traj_config.features(models_feature()),
         "messages": msg_config.features(),
@@ -238,14 +269,13 @@ def export_dataset(
     tmp.mkdir(parents=True)
     splits: dict[str, list[str]] = {}
     for name in CONFIGS:
-        if not rows[name]:
-            continue
-        try:
-            write_parquet(tmp / data_file(name), rows[name], feats[name])
-        except (ValueError, TypeError) as exc:  # pyarrow's errors derive from these
-            raise ExportError(f"cannot write the {name!r} config of {run_dir}: {exc}") from exc
-        splits[name] = [SPLIT]
-    counts = {name: len(rows[name]) for name in CONFIGS}
+        for split in ordered(rows[name]):
+            try:
+                write_parquet(tmp / data_file(name, split), rows[name][split], feats[name])
+            except (ValueError, TypeError) as exc:  # pyarrow's errors derive from these
+                raise ExportError(f"cannot write the {split} split of the {name!r} config of {run_dir}: {exc}") from exc
+            splits.setdefault(name, []).append(split)
+    counts = {name: {split: len(rows[name][split]) for split in splits.get(name, [])} for name in CONFIGS}
     (tmp / "README.md").write_text(readme(config, counts, splits))
     shutil.rmtree(old, ignore_errors=True)
     if out.exists():

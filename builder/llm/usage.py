@@ -20,8 +20,9 @@ class UsageCounts:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
-    retries: int = 0
-    failures: int = 0
+    retries: int = 0  # failed attempts that were retried
+    recovered: int = 0  # calls that succeeded after at least one retry
+    failures: int = 0  # calls that gave up (retries exhausted, or not retryable)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -49,6 +50,7 @@ class UsageLedger:
                 c.completion_tokens += usage.completion_tokens
                 c.calls += 1
                 c.retries += retries
+                c.recovered += int(retries > 0)
 
     def record_failure(self, role: str, row_id: str, retries: int = 0) -> None:
         """A call that gave up (`LLMCallFailed`)."""
@@ -58,7 +60,7 @@ class UsageLedger:
                 c.retries += retries
 
     def snapshot(self) -> dict[str, dict[str, int]]:
-        """role -> {prompt_tokens, completion_tokens, calls, retries, failures}."""
+        """role -> {prompt_tokens, completion_tokens, calls, retries, recovered, failures}."""
         with self._lock:
             return {role: c.as_dict() for role, c in sorted(self._roles.items())}
 

@@ -2,7 +2,9 @@
 
 Computed from the task records alone, so the same numbers come out of a resumed run as out of
 an uninterrupted one. Every task has a fate: validated or rejected with a stage and a reason,
-and every attempt is passed or failed with reasons.
+and every attempt is passed or failed with reasons. Curation's counts (`funnel.curation`,
+stage by stage, per table) come from `builder.curation` and are as deterministic; with them,
+`kept_rows` is the number of conversations published (all splits).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from collections import Counter
 from typing import Any
 
 from builder.config import BuildConfig
+from builder.curation.result import CurationResult
 from builder.records import TaskRecord, add_usage
+from builder.run.llm_stats import llm_section
 
 
 def _round_funnel(records: list[TaskRecord], r: int) -> dict[str, int]:
@@ -35,7 +39,9 @@ def _round_funnel(records: list[TaskRecord], r: int) -> dict[str, int]:
     return dict(out)
 
 
-def compute_stats(config: BuildConfig, records: list[TaskRecord], seconds: float | None = None) -> dict[str, Any]:
+def compute_stats(
+    config: BuildConfig, records: list[TaskRecord], seconds: float | None = None, curation: CurationResult | None = None
+) -> dict[str, Any]:
     base = [r for r in records if r.kind == "base"]
     merged = [r for r in records if r.kind == "recombined"]
     validated = [r for r in records if r.status == "validated"]
@@ -84,11 +90,13 @@ def compute_stats(config: BuildConfig, records: list[TaskRecord], seconds: float
             "phase2_success": round(sum(1 for r in validated if r.succeeded) / len(validated), 4) if validated else 0.0,
         }
     usage: dict[str, dict[str, int]] = {}
-    for rec in records:
+    for rec in records:  # a record's usage already includes its attempts' (Attempt.usage is a breakdown)
         add_usage(usage, rec.usage)
-        for a in rec.attempts:
-            add_usage(usage, a.usage)
-    kept = sum(1 for r in validated if r.succeeded) if config.phase >= 2 else len(validated)
+    if curation is not None:
+        funnel["curation"] = curation.funnel()
+        kept = sum(curation.kept["trajectories"].values())
+    else:
+        kept = sum(1 for r in validated if r.succeeded) if config.phase >= 2 else len(validated)
     total_tokens = sum(u.get("prompt_tokens", 0) + u.get("completion_tokens", 0) for u in usage.values())
     return {
         "domain": config.domain,
@@ -100,8 +108,10 @@ def compute_stats(config: BuildConfig, records: list[TaskRecord], seconds: float
         "rejection_reasons": dict(sorted(reasons.items())),
         "internal_errors": sum(len(r.errors) for r in records),
         "usage": usage,
+        "llm": llm_section(records, usage, config.phase),
         "tokens_total": total_tokens,
         "tokens_per_kept_row": round(total_tokens / kept, 1) if kept else None,
         "kept_rows": kept,
         "seconds": round(seconds, 2) if seconds is not None else None,
+        **({"curation_seconds": curation.seconds} if curation is not None else {}),
     }

@@ -33,12 +33,15 @@ from typing import Any
 from builder.llm.types import ChatReply, Message, ToolCall, ToolCallParseError
 from builder.simulator import phrases as P
 from builder.simulator.config import SimulatorConfig
-from domains.framework.policy import is_affirmative
+from domains.framework.policy import PERSON_ID_KEYS, is_affirmative, user_id_from_result
 
 __all__ = ["respond", "decide", "AgentView", "read_conversation", "ANYTHING_ELSE"]
 
 ANYTHING_ELSE = "Is there anything else I can help you with?"
 _AUTH_VERBS = ("find", "auth", "authenticate", "verify", "login", "identify", "lookup", "look")
+# identification tools look a person up (`find_user_id_by_email`, `get_customer_by_phone`), unlike
+# tools about something of theirs (`get_bills_for_customer`)
+_PERSON_RE = re.compile(r"(?<!for_)(user|customer)", re.IGNORECASE)
 _ASK_HUMAN_RE = re.compile(r"\b(human|representative|supervisor|real person)\b", re.IGNORECASE)
 _NEGATIVE_RE = re.compile(r"^\W*(no|nope|don'?t|do not|wait|stop)\b", re.IGNORECASE)
 
@@ -104,7 +107,7 @@ def read_conversation(messages: list[Message], tools: Any) -> AgentView:
 # ---------------------------------------------------------------------------------------------
 def _auth_candidates(tools: dict[str, P.ToolInfo]) -> list[P.ToolInfo]:
     out = [t for t in tools.values()
-           if t.kind == "read" and not t.is_transfer and t.required and "user" in t.name.lower()]
+           if t.kind == "read" and not t.is_transfer and t.required and _PERSON_RE.search(t.name)]
     out.sort(key=lambda t: (not t.name.lower().startswith(_AUTH_VERBS), -len(t.required), t.name))
     return out
 
@@ -114,11 +117,9 @@ def _user_id_from(content: str) -> str | None:
         value = json.loads(content)
     except (json.JSONDecodeError, TypeError):
         value = content.strip()
-    if isinstance(value, str) and value and " " not in value and not value.lower().startswith("error"):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("user_id"), str):
-        return value["user_id"]
-    return None
+    if isinstance(value, str):
+        return value if value and " " not in value and not value.lower().startswith("error") else None
+    return user_id_from_result(value)
 
 
 def _authenticated(view: AgentView) -> str | None:
@@ -347,8 +348,9 @@ def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatR
     extra = _user_facts(view, set(info.params), after=request.position)
     for k, v in extra.items():
         args.setdefault(k, v)
-    if "user_id" in info.params and "user_id" not in args and user_id:
-        args["user_id"] = user_id
+    for key in PERSON_ID_KEYS:  # the identified person's id, under whichever name the tool uses
+        if key in info.params and key not in args and user_id:
+            args[key] = user_id
     if info.is_transfer:  # the agent writes the hand-over note itself
         for p in info.required:
             if p not in args and (info.params.get(p) or {}).get("type", "string") == "string":

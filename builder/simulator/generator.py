@@ -21,10 +21,21 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def _answer(call: dict[str, Any]) -> str | None:
-    """The short answer of a target read (what the user asked to learn), if it has one."""
+    """The short answer of a target read (what the user asked to learn), if it has one: the
+    whole result, or the one number (else the one scalar) of a result object like BFCL's
+    `{"count": 3, "type": "lines"}`."""
     if call["purpose"] != "target" or call["kind"] != "read" or not call["ok"]:
         return None
-    text = call["observation"].strip().strip('"')
+    text = call["observation"].strip()
+    if text.startswith("{"):
+        try:
+            values = [v for v in json.loads(text).values() if not isinstance(v, (dict, list)) and v is not None]
+        except (ValueError, AttributeError):
+            return None
+        numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        picked = numbers if numbers else values
+        text = json.dumps(picked[0]) if len(picked) == 1 else ""
+    text = text.strip('"')
     return text if _NUMBER.match(text) or (0 < len(text) <= 40 and "{" not in text) else None
 
 

@@ -206,9 +206,16 @@ def join_words(parts: Sequence[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def arg_words(name: str) -> str:
+    """An argument's name as written before its value: humanised, unless its last word would be
+    read as a connector ("travel_to" stays as is, "travel to" would parse as "travel")."""
+    words = humanize(name)
+    return name if words.split()[-1].lower() in _TRAILING else words
+
+
 def render_args(args: Mapping[str, Any]) -> str:
     """`order id "#W1", item ids ["1"] and reason "no longer needed"`."""
-    return join_words([f"{humanize(k)} {render_value(v)}" for k, v in args.items()])
+    return join_words([f"{arg_words(k)} {render_value(v)}" for k, v in args.items()])
 
 
 def render_clause(tool: str, args: Mapping[str, Any]) -> str:
@@ -245,11 +252,12 @@ def _key_from_prefix(prefix: str, vocabulary: set[str] | None) -> tuple[str | No
         words.pop()
     if not words:
         return None, len(prefix)
-    if vocabulary:  # the longest suffix of the words that names a known argument
+    if vocabulary:  # the longest suffix of the words that names a known argument (any case: `fuelAmount`)
+        known = {v.lower(): v for v in vocabulary}
         for i in range(len(words)):
             candidate = "_".join(words[i:])
-            if candidate in vocabulary:
-                return candidate, m.start(1)
+            if candidate in known:
+                return known[candidate], m.start(1)
     cut = 0
     for i, w in enumerate(words):
         if w in _SEPARATORS:
@@ -557,11 +565,16 @@ def parse_requests(text: str, tools: Any) -> list[ParsedRequest]:
     if not text or not infos:
         return []
     quoted = [(a, b) for a, b, _ in json_spans(text)]
+    arg_names = {humanize(p).lower() for info in infos.values() for p in info.params}
     hits: list[tuple[int, int, str]] = []
     for name, info in infos.items():
+        longer = [_phrase_pattern(a) for a in arg_names if a.startswith(info.phrase.lower() + " ")]
         for m in _phrase_pattern(info.phrase).finditer(text):
-            if not any(a <= m.start() < b for a, b in quoted):  # a tool's name inside a value is no request
-                hits.append((m.start(), m.end(), name))
+            if any(a <= m.start() < b for a, b in quoted):  # a tool's name inside a value is no request
+                continue
+            if any(p.match(text, m.start()) for p in longer):  # the start of an argument's name ("comment content")
+                continue
+            hits.append((m.start(), m.end(), name))
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     chosen: list[tuple[int, int, str]] = []
     for h in hits:

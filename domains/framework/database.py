@@ -18,13 +18,14 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from builder.errors import UserError
 from domains.framework.canonical import HASH_MODULUS, canonical, record_hash
 
 R = TypeVar("R", bound=BaseModel)
 
 
-class DataError(ValueError):
-    """A domain's data file does not match its record types."""
+class DataError(UserError, ValueError):
+    """A domain's data file does not match its record types: the user fixes the file (exit 2)."""
 
 
 class RecordDiff(BaseModel):

@@ -41,11 +41,18 @@ class ConversationRule(Protocol):
     def check(self, events: Sequence[Event], db: Database) -> list[RuleViolation]: ...
 
 
+#: keys under which an identification tool's result names the person (`customer_id`: tau2 telecom)
+PERSON_ID_KEYS = ("user_id", "customer_id")
+
+
 def user_id_from_result(result: Any) -> str | None:
+    """The id an authentication call found: its text, or the id of the one record it returned."""
     if isinstance(result, str):
         return result
-    if isinstance(result, dict) and isinstance(result.get("user_id"), str):
-        return result["user_id"]
+    if isinstance(result, list) and len(result) == 1:
+        result = result[0]
+    if isinstance(result, dict):
+        return next((result[k] for k in PERSON_ID_KEYS if isinstance(result.get(k), str)), None)
     return None
 
 

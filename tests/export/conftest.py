@@ -6,7 +6,7 @@ import pytest
 
 from builder.config import BuildConfig
 from tests.domains.framework.toy import build_toy
-from tests.export.records import make_records
+from tests.export.records import curate_and_export, make_records
 
 
 @pytest.fixture(scope="session")
@@ -22,10 +22,8 @@ def toy_config() -> BuildConfig:
 @pytest.fixture(scope="session")
 def exported(tmp_path_factory, toy_domain, toy_config):
     """One export of the hand-made records, shared by the read-only tests: (run_dir, counts)."""
-    from builder.export.dataset import export_dataset
-
     run_dir = tmp_path_factory.mktemp("run")
-    counts = export_dataset(run_dir, toy_config, make_records(), domain=toy_domain)
+    counts = curate_and_export(run_dir, toy_config, make_records(), domain=toy_domain)
     return run_dir, counts
 
 

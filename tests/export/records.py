@@ -10,8 +10,10 @@ and a validated blueprint with no verified conversation.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from builder.config import BuildConfig
 from builder.llm.types import Message, ToolCall
 from builder.records import Action, Attempt, Blueprint, Context, Reason, Review, RoundRecord, TaskRecord
 
@@ -152,3 +154,15 @@ def make_records() -> list[TaskRecord]:
     )
     # unsorted on purpose; deep copies, so a test may edit them without touching the constants
     return [r.model_copy(deep=True) for r in (e, d, rejected, b, a)]
+
+
+def curate_and_export(run_dir: Path, config: BuildConfig, records: list[TaskRecord], domain=None) -> dict[str, dict[str, int]]:
+    """What a build does after its pipeline: the run's Parquet files, curation, the export."""
+    from builder.curation.run import curate
+    from builder.export.dataset import export_dataset
+    from builder.run.outputs import write_outputs
+
+    Path(run_dir).mkdir(parents=True, exist_ok=True)
+    write_outputs(run_dir, records)
+    curate(run_dir, config)
+    return export_dataset(run_dir, config, records, domain=domain)

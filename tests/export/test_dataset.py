@@ -10,15 +10,17 @@ import pytest
 import yaml
 
 from builder.config import BuildConfig
+from builder.errors import BuildFailure
 from builder.export import CONFIGS
 from builder.export.blueprints import COLUMNS as BLUEPRINT_COLUMNS
 from builder.export.conversation import ExportError
 from builder.export.dataset import export_dataset, is_simulated, models_spec
 from builder.export.messages import COLUMNS as MESSAGE_COLUMNS
 from builder.export.trajectories import COLUMNS as TRAJECTORY_COLUMNS
+from builder.curation.selection import Selection
 from builder.llm.types import Message
 from builder.records import Attempt
-from tests.export.records import make_records
+from tests.export.records import curate_and_export, make_records
 
 
 def front_matter(readme: str) -> dict:
@@ -29,7 +31,7 @@ def front_matter(readme: str) -> dict:
 def test_layout_and_counts(exported):
     run_dir, counts = exported
     root = run_dir / "dataset"
-    assert counts == {"trajectories": 4, "messages": 4, "blueprints": 4}
+    assert counts == {"trajectories": {"train": 4}, "messages": {"train": 4}, "blueprints": {"train": 4}}
     for name in CONFIGS:
         assert (root / name / "train-00000-of-00001.parquet").is_file()
     assert sorted(p.name for p in root.iterdir()) == ["README.md", "blueprints", "messages", "trajectories"]
@@ -81,7 +83,7 @@ def test_json_values_are_written_exactly(tmp_path, toy_domain, toy_config):
     """We write the JSON text ourselves (json.dumps): datasets' own encoder keeps ten digits."""
     records = make_records()
     records[1].rounds[0].blueprint.actions[0].arguments["options"]["refund"] = 123456.78901234567
-    export_dataset(tmp_path, toy_config, records, domain=toy_domain)
+    curate_and_export(tmp_path, toy_config, records, domain=toy_domain)
     table = pq.read_table(tmp_path / "dataset" / "blueprints" / "train-00000-of-00001.parquet")
     features = json.loads(table.schema.metadata[b"huggingface"])["info"]["features"]
     assert features["actions"]["feature"]["arguments"] == {"_type": "Json"}
@@ -108,10 +110,10 @@ def test_models_and_simulated():
 
 
 def test_reexport_replaces_the_folder_and_leaves_out_empty_configs(tmp_path, toy_domain, toy_config, hf_cache):
-    export_dataset(tmp_path, toy_config, make_records(), domain=toy_domain)
+    curate_and_export(tmp_path, toy_config, make_records(), domain=toy_domain)
     no_conversations = [r.model_copy(update={"attempts": []}) for r in make_records()]
-    counts = export_dataset(tmp_path, toy_config, no_conversations, domain=toy_domain)
-    assert counts == {"trajectories": 0, "messages": 0, "blueprints": 4}
+    counts = curate_and_export(tmp_path, toy_config, no_conversations, domain=toy_domain)
+    assert counts == {"trajectories": {}, "messages": {}, "blueprints": {"train": 4}}
     root = tmp_path / "dataset"
     assert sorted(p.name for p in root.iterdir()) == ["README.md", "blueprints"]
     meta = front_matter((root / "README.md").read_text())
@@ -121,13 +123,13 @@ def test_reexport_replaces_the_folder_and_leaves_out_empty_configs(tmp_path, toy
 
 
 def test_malformed_kept_conversation_fails_the_export_and_keeps_the_previous_one(tmp_path, toy_domain, toy_config):
-    export_dataset(tmp_path, toy_config, make_records(), domain=toy_domain)
+    curate_and_export(tmp_path, toy_config, make_records(), domain=toy_domain)
     records = make_records()
     bad = records[-1]  # task toy-0-00001
     bad.attempts[1] = Attempt(attempt=1, passed=True, messages=[Message(role="user", content="hi"),
                                                                 Message(role="tool", content="orphan")])
     with pytest.raises(ExportError, match="task toy-0-00001 attempt 1"):
-        export_dataset(tmp_path, toy_config, records, domain=toy_domain)
+        curate_and_export(tmp_path, toy_config, records, domain=toy_domain)
     assert (tmp_path / "dataset" / "trajectories" / "train-00000-of-00001.parquet").is_file()
 
 
@@ -135,7 +137,7 @@ def test_nan_in_arguments_is_an_export_error(tmp_path, toy_domain, toy_config):
     records = make_records()
     records[-1].attempts[1].messages[4].tool_calls[0].arguments["email"] = float("nan")
     with pytest.raises(ExportError, match="task toy-0-00001 attempt 1"):
-        export_dataset(tmp_path, toy_config, records, domain=toy_domain)
+        curate_and_export(tmp_path, toy_config, records, domain=toy_domain)
 
 
 def test_default_domain_comes_from_the_registry(tmp_path):
@@ -147,8 +149,49 @@ def test_default_domain_comes_from_the_registry(tmp_path):
     except Exception as exc:  # the retail domain is still being written
         pytest.skip(f"retail domain not loadable: {exc}")
     records = [r.model_copy(update={"domain": "retail"}) for r in make_records()]
-    export_dataset(tmp_path, BuildConfig(domain="retail"), records)
+    curate_and_export(tmp_path, BuildConfig(domain="retail"), records)
     table = pq.read_table(tmp_path / "dataset" / "trajectories" / "train-00000-of-00001.parquet")
     tools = json.loads(table.column("tools")[0].as_py())
     assert [t["name"] for t in tools] == [s["function"]["name"] for s in retail.tool_schemas()]
     assert table.column("system")[1].as_py() == retail.policy.text  # task B has no system message
+
+
+SELECTION = Selection(
+    trajectories={("toy-0-00001", 1): "train", ("toy-0-f1-merged", 0): "test", ("toy-0-f1-merged", 2): "test"},
+    blueprints={"toy-0-00001": "train", "toy-0-00006": "train", "toy-0-f1-merged": "test"},
+)
+
+
+def test_only_the_selected_rows_are_written_each_in_its_split(tmp_path, toy_domain, toy_config):
+    counts = export_dataset(tmp_path, toy_config, make_records(), domain=toy_domain, selection=SELECTION)
+    assert counts == {"trajectories": {"train": 1, "test": 2}, "messages": {"train": 1, "test": 2},
+                      "blueprints": {"train": 2, "test": 1}}
+    root = tmp_path / "dataset"
+    meta = front_matter((root / "README.md").read_text())
+    assert meta["configs"][0]["data_files"] == [
+        {"split": "train", "path": "trajectories/train-*.parquet"}, {"split": "test", "path": "trajectories/test-*.parquet"},
+    ]
+
+    def ids(config, split):
+        return datasets.load_dataset(str(root), config, split=split, cache_dir=str(tmp_path / "c"))["id"]
+
+    assert ids("trajectories", "train") == ids("messages", "train") == ["toy-0-00001-a1"]
+    assert ids("trajectories", "test") == ["toy-0-f1-merged-a0", "toy-0-f1-merged-a2"]
+    assert ids("blueprints", "train") == ["toy-0-00001", "toy-0-00006"]
+    assert ids("blueprints", "test") == ["toy-0-f1-merged"]
+
+
+@pytest.mark.parametrize("selection, named", [
+    (Selection(trajectories={("toy-0-00001", 0): "train"}, blueprints={}), r"conversation \('toy-0-00001', 0\)"),
+    (Selection(trajectories={}, blueprints={"toy-0-00003": "train"}), "blueprint toy-0-00003"),
+    (Selection(trajectories={("nope", 1): "train"}, blueprints={}), "nope"),
+])
+def test_a_selection_that_is_not_the_runs_fails_naming_the_row(tmp_path, toy_domain, toy_config, selection, named):
+    """A failed attempt, a rejected blueprint, an unknown task: the selection is stale."""
+    with pytest.raises(ExportError, match=named):
+        export_dataset(tmp_path, toy_config, make_records(), domain=toy_domain, selection=selection)
+
+
+def test_an_uncurated_run_is_not_exported(tmp_path, toy_domain, toy_config):
+    with pytest.raises(BuildFailure, match="not been curated"):
+        export_dataset(tmp_path, toy_config, make_records(), domain=toy_domain)

@@ -143,11 +143,10 @@ def test_parallel_results_render_in_one_user_turn(load):
 def test_short_decimal_floats_in_arguments_round_trip(tmp_path, toy_domain, toy_config):
     import datasets
 
-    from builder.export.dataset import export_dataset
-    from tests.export.records import make_records
+    from tests.export.records import curate_and_export, make_records
 
     records = make_records()
     records[-1].attempts[1].messages[4].tool_calls[0].arguments["ratio"] = 0.3
-    export_dataset(tmp_path, toy_config, records, domain=toy_domain)
+    curate_and_export(tmp_path, toy_config, records, domain=toy_domain)
     ds = datasets.load_dataset(str(tmp_path / "dataset"), "messages", split="train", cache_dir=str(tmp_path / "c"))
     assert ds[0]["messages"][4]["tool_calls"][0]["function"]["arguments"]["ratio"] == 0.3

@@ -1,0 +1,89 @@
+"""Running the real `builder` CLI from tests, and build configs whose roles talk HTTP."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+ROLES = ("generator", "human", "agent", "judge")
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`builder ARGS...` in a fresh process, exactly as the console script runs it."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-c", "from builder.cli import main; main()", *args], cwd=ROOT,
+                          env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def run_main(*args: str) -> tuple[int, str, str]:
+    """`builder ARGS...` in this process through `builder.cli:main` (same exit mapping, faster).
+
+    Returns (exit code, stdout, stderr) with the console's line wrapping undone.
+    """
+    from builder.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    argv, sys.argv = sys.argv, ["builder", *args]
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        sys.argv = argv
+    return code, unwrap(out.getvalue()), unwrap(err.getvalue())
+
+
+def unwrap(text: str) -> str:
+    """Console output with runs of whitespace (rich's line wrapping) made single spaces."""
+    return " ".join(text.split())
+
+
+def http_roles(base_url: str, reviewers: int = 3, **settings: Any) -> dict[str, Any]:
+    """Every role on one OpenAI-compatible endpoint (model `simulator`: the simulator server)."""
+    role = {"backend": "openai:simulator", "base_url": base_url, **settings}
+    return {**{name: dict(role) for name in ROLES}, "reviewers": [dict(role) for _ in range(reviewers)]}
+
+
+def write_config(path: Path, **config: Any) -> Path:
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+class FaultyBuild(NamedTuple):
+    run: Path  # the run folder
+    injected: dict[str, int]  # fault kind -> faults the server injected
+    output: str  # the CLI's stdout and stderr
+    secrets: tuple[str, ...]  # values planted in the build's environment (API key, HF_TOKEN)
+
+
+FAULTY_TASKS = 4
+
+
+def faulty_build(tmp: Path) -> FaultyBuild:
+    """A small phase-2 build whose every role talks HTTP to a simulator server that injects 20%
+    faults (500, 429, replies past the timeout, cut bodies), with an API key and an HF token
+    planted in its environment: the run that both fault handling and secret hygiene are judged on."""
+    from builder.simulator.server import FaultConfig, SimulatorServer
+
+    secrets = ("sk-planted-" + os.urandom(12).hex(), "hf_planted" + os.urandom(12).hex())
+    env = {"BUILDER_TEST_API_KEY": secrets[0], "HF_TOKEN": secrets[1]}
+    with SimulatorServer(faults=FaultConfig(error_rate=0.2, retry_after_s=0.05, slow_s=5.0), seed=0) as srv:
+        # max_retries=1 so that a few calls give up (about 4%): both recovery and loss are exercised
+        roles = http_roles(srv.base_url, api_key_env="BUILDER_TEST_API_KEY", timeout_s=1.0, max_retries=1,
+                           retry_base_s=0.01, retry_max_s=0.05)
+        config = write_config(tmp / "build.yaml", domain="retail", tasks=FAULTY_TASKS, seed=2, roles=roles,
+                              blueprints={"feedback_rounds": 1, "recombine_share": 0}, interplay={"attempts": 2})
+        result = run_cli("build", "--config", str(config), "--out", str(tmp / "run"), env=env)
+        injected = dict(srv.stats.faults)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return FaultyBuild(tmp / "run", injected, result.stdout + result.stderr, secrets)
