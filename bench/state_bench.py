@@ -1,4 +1,4 @@
-"""Benchmark: reset an environment, replay a ~10-call chain, fingerprint the state.
+"""Benchmark: reset an environment, replay a 10-call chain, fingerprint the state.
 
 Prints the median and p90 per domain for the shipped database and for one `--scale` times
 larger built by the same generator. Goal (issue 2): medians within 2x, under 1 ms shipped.
@@ -18,15 +18,15 @@ from domains.framework import Tables
 
 
 def chains_for(domain, n: int, length: int = 10):
-    """Sampled chains, longest first, trimmed to about `length` calls."""
+    """`n` sampled chains of at least `length` calls (up to five write targets), cut to `length`."""
     out = []
-    for i in range(n * 3):
-        chain = domain.sampler.sample(random.Random(f"bench:{i}"), max_targets=3)
-        if chain.ok:
+    for i in range(n * 10):
+        chain = domain.sampler.sample(random.Random(f"bench:{i}"), max_targets=5)
+        if chain.ok and len(chain.calls) >= length:
             out.append([(c.name, c.arguments) for c in chain.calls][:length])
         if len(out) == n:
-            break
-    return out
+            return out
+    raise SystemExit(f"{domain.name}: fewer than {n} sampled chains reach {length} calls")
 
 
 def measure(domain, chains, repeats: int = 3) -> list[float]:
