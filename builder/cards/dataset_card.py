@@ -111,7 +111,7 @@ def card_metadata(config: BuildConfig, facts: DatasetFacts) -> dict[str, Any]:
         "annotations_creators": ["machine-generated"],
         "language_creators": ["machine-generated"],
         "source_datasets": ["original"],
-        "configs": configs_metadata(facts.splits),
+        "configs": configs_metadata(facts.files),
     }
 
 

@@ -8,14 +8,12 @@ Nothing here trusts stats.json: the card puts the two side by side, and tests co
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from builder.export import CONFIGS, DEFAULT_CONFIG
-
-SHARD = re.compile(r"^(?P<split>\w+)-\d{5}-of-\d{5}\.parquet$")  # `export.dataset.data_file` names
+from builder.export.dataset import split_of
 
 
 class ToolCount(BaseModel):
@@ -40,6 +38,7 @@ class Column(BaseModel):
 
 class DatasetFacts(BaseModel):
     rows: dict[str, dict[str, int]]  # config -> split -> rows, configs and splits as on disk
+    files: dict[str, dict[str, list[str]]]  # config -> split -> files relative to DIR/dataset
     domains: list[tuple[str, int, int]]  # (domain, blueprints, conversations)
     tools: list[ToolCount]  # every tool offered in the rows, most called first (0 calls included)
     turns: list[tuple[int, int]]  # (user turns, conversations), by turns
@@ -48,11 +47,6 @@ class DatasetFacts(BaseModel):
     blueprint_kinds: dict[str, int]  # base / recombined
     schemas: dict[str, list[Column]]
     example: list[dict[str, str]]  # the first conversation's turns (trajectories), by id
-
-    @property
-    def splits(self) -> dict[str, list[str]]:
-        """config -> split names, the argument of `export.dataset.configs_metadata`."""
-        return {name: list(by_split) for name, by_split in self.rows.items()}
 
     def total(self, config: str) -> int:
         return sum(self.rows.get(config, {}).values())
@@ -65,9 +59,9 @@ def shards(dataset_dir: Path) -> dict[str, dict[str, list[Path]]]:
     for name in [c for c in CONFIGS if c in names] + [c for c in names if c not in CONFIGS]:
         by_split: dict[str, list[Path]] = {}
         for path in sorted((dataset_dir / name).glob("*.parquet")):
-            m = SHARD.match(path.name)
-            if m:
-                by_split.setdefault(m["split"], []).append(path)
+            split = split_of(path.name)
+            if split:
+                by_split.setdefault(split, []).append(path)
         if by_split:
             found[name] = dict(sorted(by_split.items(), key=lambda kv: (kv[0] != "train", kv[0])))
     return found
@@ -109,7 +103,8 @@ def measure(dataset_dir: Path) -> DatasetFacts:
     """Read the facts of DIR/dataset (every split of every config present)."""
     import duckdb
 
-    found = shards(Path(dataset_dir))
+    dataset_dir = Path(dataset_dir)
+    found = shards(dataset_dir)
     files = {name: [str(p) for ps in by_split.values() for p in ps] for name, by_split in found.items()}
     con = duckdb.connect()
     rows = {
@@ -152,6 +147,8 @@ def measure(dataset_dir: Path) -> DatasetFacts:
     kinds = dict(con.execute("SELECT kind, count(*) FROM read_parquet(?) GROUP BY 1 ORDER BY 1", [bps]).fetchall()) if bps else {}
     return DatasetFacts(
         rows=rows,
+        files={name: {split: [p.relative_to(dataset_dir).as_posix() for p in ps] for split, ps in by_split.items()}
+               for name, by_split in found.items()},
         domains=[(d, b, c) for d, (b, c) in sorted(per_domain.items())],
         tools=tools,
         turns=turns,

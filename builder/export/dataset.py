@@ -1,10 +1,16 @@
 """Write a run's curated dataset to DIR/dataset/, loadable with `datasets.load_dataset`.
 
-    DIR/dataset/README.md                                   YAML `configs:` + a short note
-    DIR/dataset/trajectories/train-00000-of-00001.parquet   (default config)
-    DIR/dataset/trajectories/test-00000-of-00001.parquet    (only with a non-empty test split)
-    DIR/dataset/messages/{train,test}-00000-of-00001.parquet
-    DIR/dataset/blueprints/{train,test}-00000-of-00001.parquet
+    DIR/dataset/README.md                          YAML `configs:` + a short note
+    DIR/dataset/trajectories/train-<digest>.parquet  (default config)
+    DIR/dataset/trajectories/test-<digest>.parquet   (only with a non-empty test split)
+    DIR/dataset/messages/{train,test}-<digest>.parquet
+    DIR/dataset/blueprints/{train,test}-<digest>.parquet
+
+`<digest>` is the start of the file's SHA-256, and the README's `configs:` name each file
+exactly, not by a wildcard. `datasets` (5.2) keys its cache of a local folder on the folder's
+name and the README's configs, not on the files: with a fixed file name, loading
+`runs/b/dataset` after `runs/a/dataset`, or after a re-curation of the same run, returned the
+earlier rows from the cache. A name that changes with the content changes the key.
 
 Kept rows and their splits are curation's selection (`builder.curation`, read from
 DIR/.state/curation/): the conversations that survived deduplication, filters and balancing
@@ -29,7 +35,9 @@ previous export, never a mix.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,21 +61,33 @@ if TYPE_CHECKING:
 ROW_GROUP_ROWS = 1000  # small row groups keep the Hub viewer and streaming responsive
 
 
-def data_file(config: str, split: str, shard: int = 0, shards: int = 1) -> str:
-    return f"{config}/{split}-{shard:05d}-of-{shards:05d}.parquet"
+DATA_FILE = re.compile(r"^(?P<split>\w+?)-(?P<digest>[0-9a-f]{12})\.parquet$")
 
 
-def configs_metadata(splits: dict[str, list[str]]) -> list[dict[str, Any]]:
-    """The README's `configs:` entries for the configs present, each with its splits' files.
+def data_file(config: str, split: str, content: bytes) -> str:
+    """The path of a config's split file under DIR/dataset, named by its content (see above)."""
+    return f"{config}/{split}-{hashlib.sha256(content).hexdigest()[:12]}.parquet"
 
-    `splits` maps config -> split names, e.g. {"trajectories": ["train", "test"]}; the default
+
+def split_of(file_name: str) -> str | None:
+    """The split a data file holds, from its name; None for a file the export did not name."""
+    match = DATA_FILE.match(file_name)
+    return match["split"] if match else None
+
+
+def configs_metadata(files: dict[str, dict[str, list[str]]]) -> list[dict[str, Any]]:
+    """The README's `configs:` entries for the configs present, each naming its splits' files.
+
+    `files` maps config -> split -> paths relative to DIR/dataset, e.g.
+    {"trajectories": {"train": ["trajectories/train-0a1b2c3d4e5f.parquet"]}}; the default
     config is marked `default: true`. Reused by the dataset card, which must keep them.
     """
     out = []
-    for name in [c for c in CONFIGS if c in splits] + [c for c in splits if c not in CONFIGS]:
+    for name in [c for c in CONFIGS if c in files] + [c for c in files if c not in CONFIGS]:
         entry: dict[str, Any] = {
             "config_name": name,
-            "data_files": [{"split": s, "path": f"{name}/{s}-*.parquet"} for s in splits[name]],
+            "data_files": [{"split": s, "path": paths[0] if len(paths) == 1 else paths}
+                           for s, paths in files[name].items()],
         }
         if name == DEFAULT_CONFIG:
             entry["default"] = True
@@ -113,11 +133,19 @@ def models_feature():
     }
 
 
+def simulated_roles(config: BuildConfig) -> list[str]:
+    """The roles that made the rows and were played by the offline simulator (`reviewer_0`, ...)."""
+    models = models_spec(config)
+    used = {"generator": models["generator"], **{f"reviewer_{i}": m for i, m in enumerate(models["reviewers"])},
+            "human": models["human"], "agent": models["agent"], "judge": models["judge"]}
+    if config.phase < 2:
+        used = {role: m for role, m in used.items() if role not in ("human", "agent", "judge")}
+    return [role for role, m in used.items() if m == "simulator"]
+
+
 def is_simulated(config: BuildConfig) -> bool:
     """Whether the offline simulator played any role that made the rows."""
-    models = models_spec(config)
-    used = [models["generator"], *models["reviewers"], models["human"], models["agent"], models["judge"]]
-    return any(m == "simulator" for m in used if m is not None)
+    return bool(simulated_roles(config))
 
 
 def _storage_type(t):
@@ -151,8 +179,8 @@ def write_parquet(path: Path, rows: list[dict[str, Any]], features) -> None:
         writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
 
 
-def readme(config: BuildConfig, counts: dict[str, dict[str, int]], splits: dict[str, list[str]]) -> str:
-    meta = yaml.safe_dump({"configs": configs_metadata(splits)}, sort_keys=False)
+def readme(config: BuildConfig, counts: dict[str, dict[str, int]], files: dict[str, dict[str, list[str]]]) -> str:
+    meta = yaml.safe_dump({"configs": configs_metadata(files)}, sort_keys=False)
     lines = [
         "---", meta.rstrip(), "---", "",
         f"# Tool-use conversations: {config.domain}", "",
@@ -267,16 +295,19 @@ def export_dataset(
     old = run_dir / f".{DATASET}.old"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    splits: dict[str, list[str]] = {}
+    files: dict[str, dict[str, list[str]]] = {}
     for name in CONFIGS:
         for split in ordered(rows[name]):
+            part = tmp / name / f"{split}.parquet.part"
             try:
-                write_parquet(tmp / data_file(name, split), rows[name][split], feats[name])
+                write_parquet(part, rows[name][split], feats[name])
             except (ValueError, TypeError) as exc:  # pyarrow's errors derive from these
                 raise ExportError(f"cannot write the {split} split of the {name!r} config of {run_dir}: {exc}") from exc
-            splits.setdefault(name, []).append(split)
-    counts = {name: {split: len(rows[name][split]) for split in splits.get(name, [])} for name in CONFIGS}
-    (tmp / "README.md").write_text(readme(config, counts, splits))
+            path = data_file(name, split, part.read_bytes())
+            os.replace(part, tmp / path)
+            files.setdefault(name, {})[split] = [path]
+    counts = {name: {split: len(rows[name][split]) for split in files.get(name, {})} for name in CONFIGS}
+    (tmp / "README.md").write_text(readme(config, counts, files))
     shutil.rmtree(old, ignore_errors=True)
     if out.exists():
         os.replace(out, old)

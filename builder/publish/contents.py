@@ -1,7 +1,7 @@
 """The files of a release, the same whether committed to the Hub or written with `--to-dir`.
 
     README.md                                   the dataset card, rendered for this repo and version
-    <config>/<split>-00000-of-00001.parquet     DIR/dataset's Parquet files, byte for byte
+    <config>/<split>-<digest>.parquet           DIR/dataset's Parquet files, byte for byte
 
 The card's `configs:` metadata is what `load_dataset(repo, config)` resolves, so it is checked
 against the files before anything is sent: every file belongs to a config, every config pattern

@@ -3,8 +3,8 @@
 Order matters: everything that can refuse (no or bad token, an existing tag, a public repo for a
 `--private` release) is asked before a byte is uploaded, and the commit names the head it was
 prepared against (`parent_commit`), so a concurrent push fails the release instead of mixing
-into it. The commit replaces the data files of the configs it publishes, so that a config
-pattern such as `trajectories/train-*.parquet` never picks up a shard of an older version.
+into it. The commit replaces the data files of the configs it publishes: an older version's files
+(named by their content, see `builder.export.dataset`) are deleted, not left beside the new.
 
 The token is whatever huggingface_hub finds (HF_TOKEN, else the `hf auth login` file); it is
 handed to the client and never printed, logged or written. huggingface_hub reads HF_ENDPOINT

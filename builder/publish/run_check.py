@@ -8,7 +8,6 @@ refused with the reason and the fix, before any file is read for upload.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,8 @@ from pydantic import BaseModel
 
 from builder.errors import UserError
 from builder.export import CONFIGS, DEFAULT_CONFIG
+from builder.export.dataset import split_of
 from builder.run.folder import CONFIG, DATASET, STATS, read_config
-
-SHARD = re.compile(r"^(?P<split>\w+?)-\d{5}-of-\d{5}\.parquet$")  # `export.dataset.data_file` names
 
 
 class RunDataset(BaseModel):
@@ -55,8 +53,7 @@ def expected_rows(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
 def _rows(paths: list[Path]) -> dict[str, int]:
     out: dict[str, int] = {}
     for path in paths:
-        match = SHARD.match(path.name)
-        split = match["split"] if match else path.stem
+        split = split_of(path.name) or path.stem
         out[split] = out.get(split, 0) + pq.ParquetFile(path).metadata.num_rows
     return out
 

@@ -4,6 +4,7 @@ An outside domain is named `PREFIX:NAME` (`tau2:retail`, `bfcl:...`). Each adapt
 `domains/adapters/<prefix>/` whose `__init__` stays cheap to import and exposes:
 
 - `EXTRA`: the name of the pip extra that installs the outside package (`pip install 'builder[EXTRA]'`);
+- `INSTALL` (optional): the install command to show instead, when the extra is not the best way;
 - `available() -> bool`: whether the outside package can be imported (without importing it when
   that is costly);
 - `domain_names() -> list[str]`: its domains, without the prefix;
@@ -26,17 +27,16 @@ class AdapterInfo:
     """What `builder domains list` shows for one adapter."""
 
     prefix: str
-    extra: str
+    install_hint: str
     available: bool
     names: list[str]  # full names (`prefix:name`), empty when the extra is missing
 
-    @property
-    def install_hint(self) -> str:
-        return install_command(self.extra)
 
-
-def install_command(extra: str) -> str:
-    return f"pip install 'builder[{extra}]'  (from a checkout: pip install -e '.[{extra}]')"
+def install_command(module: ModuleType) -> str:
+    extra = module.EXTRA
+    return getattr(module, "INSTALL", None) or (
+        f"pip install 'builder[{extra}]'  (from a checkout: pip install -e '.[{extra}]')"
+    )
 
 
 def prefixes() -> list[str]:
@@ -58,7 +58,7 @@ def adapters() -> list[AdapterInfo]:
         module = adapter(prefix)
         ok = bool(module.available())
         names = [f"{prefix}:{n}" for n in module.domain_names()] if ok else []
-        out.append(AdapterInfo(prefix=prefix, extra=module.EXTRA, available=ok, names=names))
+        out.append(AdapterInfo(prefix=prefix, install_hint=install_command(module), available=ok, names=names))
     return out
 
 
@@ -73,7 +73,7 @@ def build_outside_domain(name: str):
     module = adapter(prefix)
     if not module.available():
         raise DomainNotFound(
-            f"domain {name!r} needs the {module.EXTRA!r} extra, which is not installed: {install_command(module.EXTRA)}"
+            f"domain {name!r} needs the {module.EXTRA!r} extra, which is not installed: {install_command(module)}"
         )
     names = module.domain_names()
     if short not in names:

@@ -18,6 +18,22 @@ from domains.framework.database import Database
 from domains.framework.environment import Observation
 
 
+def owner_by_reference(db: Database, args: dict[str, Any], *, user_table: str, record_table: str,
+                       record_key: str) -> str | None:
+    """The user a call is about: its `user_id` argument when that user exists, else the owner
+    (`user_id` field) of the record its `record_key` argument names; None when neither resolves.
+
+    The common shape of a domain's `owner_of` (retail orders, airline reservations): the
+    authentication rule asks it whose data each call touches.
+    """
+    user_id = args.get("user_id")
+    if isinstance(user_id, str) and db.exists(user_table, user_id):
+        return user_id
+    key = args.get(record_key)
+    record = db.view(record_table, key) if isinstance(key, str) else None
+    return None if record is None else record.user_id
+
+
 class Event(BaseModel):
     """One step of a conversation as rules see it."""
 

@@ -10,6 +10,7 @@ from domains.framework.policy import (
     AuthenticatedBeforeAccess,
     ConfirmedBeforeWrite,
     default_confirm_fields,
+    owner_by_reference,
 )
 from domains.framework.sampling import TargetCall
 
@@ -30,15 +31,7 @@ PRECONDITIONS = [
 
 def owner_of(db: Database, tool_name: str, args: dict[str, Any]) -> str | None:
     """The user whose data a call touches (None for catalogue, calculator and transfer calls)."""
-    user_id = args.get("user_id")
-    if isinstance(user_id, str) and db.view("users", user_id) is not None:
-        return user_id
-    order_id = args.get("order_id")
-    if isinstance(order_id, str):
-        order = db.view("orders", order_id)
-        if order is not None:
-            return order.user_id
-    return None
+    return owner_by_reference(db, args, user_table="users", record_table="orders", record_key="order_id")
 
 
 ADDRESS_CONFIRM = ["address1", "zip"]

@@ -23,6 +23,7 @@ from builder.errors import UserError
 from builder.export import CONFIGS
 from tests.cards.conftest import REAL, SIMULATED, make_run
 from tests.cards.markdown import number, table
+from tests.export.records import data_path
 
 # The Hub's documented `size_categories` values (huggingface_hub's DatasetCardData docstring).
 HUB_SIZE_CATEGORIES = {"n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M", "10M<n<100M",
@@ -196,7 +197,8 @@ def test_a_run_without_verified_conversations_describes_its_blueprints(run_dir, 
     card = render_dataset_card(run)
     data = DatasetCard(card).data
     assert [c["config_name"] for c in data.configs] == ["blueprints"]
-    assert data.configs[0]["data_files"] == [{"split": "train", "path": "blueprints/train-*.parquet"}]
+    assert data.configs[0]["data_files"] == [
+        {"split": "train", "path": data_path(run / "dataset", "blueprints").relative_to(run / "dataset").as_posix()}]
     assert "**0 conversations**" in card and "Published conversations" not in card
     assert "| `blueprints` | train | 4 |" in card
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.config import BuildConfig
+from builder.export.dataset import split_of
 from builder.llm.types import Message, ToolCall
 from builder.records import Action, Attempt, Blueprint, Context, Reason, Review, RoundRecord, TaskRecord
 
@@ -166,3 +167,10 @@ def curate_and_export(run_dir: Path, config: BuildConfig, records: list[TaskReco
     write_outputs(run_dir, records)
     curate(run_dir, config)
     return export_dataset(run_dir, config, records, domain=domain)
+
+
+def data_path(dataset_dir: Path, config: str, split: str = "train") -> Path:
+    """The one Parquet file of a config's split (named by its content, so found by its split)."""
+    paths = [p for p in (Path(dataset_dir) / config).glob("*.parquet") if split_of(p.name) == split]
+    assert len(paths) == 1, paths
+    return paths[0]

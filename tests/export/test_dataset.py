@@ -14,13 +14,13 @@ from builder.errors import BuildFailure
 from builder.export import CONFIGS
 from builder.export.blueprints import COLUMNS as BLUEPRINT_COLUMNS
 from builder.export.conversation import ExportError
-from builder.export.dataset import export_dataset, is_simulated, models_spec
+from builder.export.dataset import data_file, export_dataset, is_simulated, models_spec
 from builder.export.messages import COLUMNS as MESSAGE_COLUMNS
 from builder.export.trajectories import COLUMNS as TRAJECTORY_COLUMNS
 from builder.curation.selection import Selection
 from builder.llm.types import Message
 from builder.records import Attempt
-from tests.export.records import curate_and_export, make_records
+from tests.export.records import curate_and_export, data_path, make_records
 
 
 def front_matter(readme: str) -> dict:
@@ -33,7 +33,7 @@ def test_layout_and_counts(exported):
     root = run_dir / "dataset"
     assert counts == {"trajectories": {"train": 4}, "messages": {"train": 4}, "blueprints": {"train": 4}}
     for name in CONFIGS:
-        assert (root / name / "train-00000-of-00001.parquet").is_file()
+        assert data_path(root, name).name == data_file(name, "train", data_path(root, name).read_bytes()).split("/")[1]
     assert sorted(p.name for p in root.iterdir()) == ["README.md", "blueprints", "messages", "trajectories"]
     assert not list(run_dir.glob(".dataset*"))  # no temporary folder left behind
 
@@ -42,10 +42,15 @@ def test_readme_declares_every_config_with_trajectories_as_default(exported):
     run_dir, _ = exported
     readme = (run_dir / "dataset" / "README.md").read_text()
     meta = front_matter(readme)
+    root = run_dir / "dataset"
+
+    def named(name):
+        return data_path(root, name).relative_to(root).as_posix()
+
     assert meta["configs"] == [
-        {"config_name": "trajectories", "data_files": [{"split": "train", "path": "trajectories/train-*.parquet"}], "default": True},
-        {"config_name": "messages", "data_files": [{"split": "train", "path": "messages/train-*.parquet"}]},
-        {"config_name": "blueprints", "data_files": [{"split": "train", "path": "blueprints/train-*.parquet"}]},
+        {"config_name": "trajectories", "data_files": [{"split": "train", "path": named("trajectories")}], "default": True},
+        {"config_name": "messages", "data_files": [{"split": "train", "path": named("messages")}]},
+        {"config_name": "blueprints", "data_files": [{"split": "train", "path": named("blueprints")}]},
     ]
     assert "Simulated data" in readme  # the default roles are the simulator
 
@@ -84,7 +89,7 @@ def test_json_values_are_written_exactly(tmp_path, toy_domain, toy_config):
     records = make_records()
     records[1].rounds[0].blueprint.actions[0].arguments["options"]["refund"] = 123456.78901234567
     curate_and_export(tmp_path, toy_config, records, domain=toy_domain)
-    table = pq.read_table(tmp_path / "dataset" / "blueprints" / "train-00000-of-00001.parquet")
+    table = pq.read_table(data_path(tmp_path / "dataset", "blueprints"))
     features = json.loads(table.schema.metadata[b"huggingface"])["info"]["features"]
     assert features["actions"]["feature"]["arguments"] == {"_type": "Json"}
     texts = [a["arguments"] for row in table.column("actions").to_pylist() for a in row]
@@ -130,7 +135,7 @@ def test_malformed_kept_conversation_fails_the_export_and_keeps_the_previous_one
                                                                 Message(role="tool", content="orphan")])
     with pytest.raises(ExportError, match="task toy-0-00001 attempt 1"):
         curate_and_export(tmp_path, toy_config, records, domain=toy_domain)
-    assert (tmp_path / "dataset" / "trajectories" / "train-00000-of-00001.parquet").is_file()
+    assert data_path(tmp_path / "dataset", "trajectories").is_file()
 
 
 def test_nan_in_arguments_is_an_export_error(tmp_path, toy_domain, toy_config):
@@ -150,7 +155,7 @@ def test_default_domain_comes_from_the_registry(tmp_path):
         pytest.skip(f"retail domain not loadable: {exc}")
     records = [r.model_copy(update={"domain": "retail"}) for r in make_records()]
     curate_and_export(tmp_path, BuildConfig(domain="retail"), records)
-    table = pq.read_table(tmp_path / "dataset" / "trajectories" / "train-00000-of-00001.parquet")
+    table = pq.read_table(data_path(tmp_path / "dataset", "trajectories"))
     tools = json.loads(table.column("tools")[0].as_py())
     assert [t["name"] for t in tools] == [s["function"]["name"] for s in retail.tool_schemas()]
     assert table.column("system")[1].as_py() == retail.policy.text  # task B has no system message
@@ -169,7 +174,8 @@ def test_only_the_selected_rows_are_written_each_in_its_split(tmp_path, toy_doma
     root = tmp_path / "dataset"
     meta = front_matter((root / "README.md").read_text())
     assert meta["configs"][0]["data_files"] == [
-        {"split": "train", "path": "trajectories/train-*.parquet"}, {"split": "test", "path": "trajectories/test-*.parquet"},
+        {"split": split, "path": data_path(root, "trajectories", split).relative_to(root).as_posix()}
+        for split in ("train", "test")
     ]
 
     def ids(config, split):
@@ -195,3 +201,20 @@ def test_a_selection_that_is_not_the_runs_fails_naming_the_row(tmp_path, toy_dom
 def test_an_uncurated_run_is_not_exported(tmp_path, toy_domain, toy_config):
     with pytest.raises(BuildFailure, match="not been curated"):
         export_dataset(tmp_path, toy_config, make_records(), domain=toy_domain)
+
+
+def test_load_dataset_never_returns_another_export_from_its_cache(tmp_path, toy_domain, toy_config):
+    """`datasets` keys a local folder's cache on the folder name and the README's configs: with
+    fixed file names, a second run's `dataset/` (or a re-curated one) loaded the first's rows."""
+    cache = str(tmp_path / "one-cache")
+
+    def ids(run):
+        return datasets.load_dataset(str(run / "dataset"), "blueprints", split="train", cache_dir=cache)["id"]
+
+    curate_and_export(tmp_path / "a", toy_config, make_records(), domain=toy_domain)
+    first = ids(tmp_path / "a")
+    fewer = [r for r in make_records() if r.task_id != "toy-0-00006"]
+    curate_and_export(tmp_path / "b", toy_config, fewer, domain=toy_domain)
+    assert ids(tmp_path / "b") == [i for i in first if i != "toy-0-00006"]
+    curate_and_export(tmp_path / "a", toy_config, fewer, domain=toy_domain)  # the same folder, exported anew
+    assert ids(tmp_path / "a") == ids(tmp_path / "b")

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from builder.errors import UserError
+from builder.export.dataset import split_of
 from builder.publish.contents import ReleaseFile
 from builder.publish.hub import _stale_data_files
 from builder.publish.publisher import publish_run
@@ -59,11 +60,15 @@ def test_a_release_is_one_commit_and_one_tag_with_the_card_and_the_parquet_files
     assert repo.commits[repo.tags["v1.0.0"]].title == "Release v1.0.0"
     for tag in ("v1.0.0", "v1.0.1"):
         files = repo.resolve(tag).files
-        assert sorted(files) == [".gitattributes", "README.md", "blueprints/train-00000-of-00001.parquet",
-                                 "messages/train-00000-of-00001.parquet", "trajectories/train-00000-of-00001.parquet"]
+        data = sorted(p for p in files if p.endswith(".parquet"))
+        assert sorted(set(files) - set(data)) == [".gitattributes", "README.md"]
+        assert [(p.split("/")[0], split_of(p.split("/")[1])) for p in data] == [
+            ("blueprints", "train"), ("messages", "train"), ("trajectories", "train")]
         assert all(e.lfs is not None for p, e in files.items() if p.endswith(".parquet"))
         card = hub_server.store.blob_path(files["README.md"]).read_text()
         assert card.startswith("---\n") and REPO in card and f'revision="{tag}"' in card
+    trajectories = {tag: [p for p in repo.resolve(tag).files if p.startswith("trajectories/")] for tag in ("v1.0.0", "v1.0.1")}
+    assert trajectories["v1.0.0"] != trajectories["v1.0.1"]  # other rows, another file: the old one was deleted
     out = published["outputs"][1].stdout
     assert f"Published {REPO} v1.0.1" in out and 'revision="v1.0.1"' in out
 

@@ -7,7 +7,9 @@ import pytest
 import yaml
 
 from builder.errors import UserError
+from builder.export.dataset import split_of
 from builder.publish.run_check import check_run, expected_rows
+from tests.export.records import data_path
 from tests.hub.fixtures import builder, hub_env
 
 
@@ -15,8 +17,8 @@ def test_a_finished_run_is_accepted_with_its_files_and_rows(runs):
     run = check_run(runs["a"])
     stats = json.loads((runs["a"] / "stats.json").read_text())
     assert run.rows == expected_rows(stats) and run.rows["trajectories"]["train"] > 0
-    assert {name: [p.name for p in paths] for name, paths in run.files.items()} == {
-        name: ["train-00000-of-00001.parquet"] for name in ("trajectories", "messages", "blueprints")}
+    assert {name: [split_of(p.name) for p in paths] for name, paths in run.files.items()} == {
+        name: ["train"] for name in ("trajectories", "messages", "blueprints")}
 
 
 def test_expected_rows_follow_curation_when_the_run_was_curated():
@@ -55,7 +57,7 @@ BREAKS = {
                       "no conversation funnel"),
     "stats of another config": (lambda run: _edit_yaml(run / "config.yaml", seed=99), "another config"),
     "no card": (lambda run: (run / "dataset" / "README.md").unlink(), "README.md is missing"),
-    "missing data file": (lambda run: (run / "dataset" / "messages" / "train-00000-of-00001.parquet").unlink(),
+    "missing data file": (lambda run: data_path(run / "dataset", "messages").unlink(),
                           "messages/train: 0 rows"),
     "rows disagree with stats": (lambda run: _edit_stats(run, _claim_more_conversations),
                                  "trajectories/train: 3 rows in"),

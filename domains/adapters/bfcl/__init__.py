@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from domains.framework.domain import Domain
 
 EXTRA = "bfcl"
+# bfcl-eval declares the dependencies of its whole benchmark harness (sentence-transformers, and
+# so torch, among them); its API classes need none of them but mpmath.
+INSTALL = "pip install --no-deps bfcl-eval mpmath  (bfcl-eval's own dependencies, torch among them, are not needed)"
 
 
 def available() -> bool:

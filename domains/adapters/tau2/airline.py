@@ -18,6 +18,7 @@ from typing import Any
 
 from domains.adapters.tau2.hooks import Hooks
 from domains.framework.database import Database, Tables
+from domains.framework.policy import owner_by_reference
 from domains.framework.sampling import Scenario, TargetCall
 
 NOW = "2024-05-15T15:00:00"
@@ -32,15 +33,7 @@ CABINS = ["basic_economy", "economy", "business"]
 
 
 def owner_of(db: Database, tool: str, args: dict[str, Any]) -> str | None:
-    user_id = args.get("user_id")
-    if isinstance(user_id, str) and db.exists("users", user_id):
-        return user_id
-    rid = args.get("reservation_id")
-    if isinstance(rid, str):
-        res = db.view("reservations", rid)
-        if res is not None:
-            return res.user_id
-    return None
+    return owner_by_reference(db, args, user_table="users", record_table="reservations", record_key="reservation_id")
 
 
 def auth_call(db: Database, user_id: str, rng: random.Random, text: str | None) -> TargetCall:

@@ -16,6 +16,7 @@ from typing import Any
 
 from domains.adapters.tau2.hooks import Hooks
 from domains.framework.database import Database, Tables
+from domains.framework.policy import owner_by_reference
 from domains.framework.sampling import Scenario, TargetCall
 
 AUTH_TOOLS = frozenset({"find_user_id_by_email", "find_user_id_by_name_zip"})
@@ -24,15 +25,7 @@ ADDRESS_FIELDS = ["address1", "address2", "city", "state", "country", "zip"]
 
 
 def owner_of(db: Database, tool: str, args: dict[str, Any]) -> str | None:
-    user_id = args.get("user_id")
-    if isinstance(user_id, str) and db.exists("users", user_id):
-        return user_id
-    order_id = args.get("order_id")
-    if isinstance(order_id, str):
-        order = db.view("orders", order_id)
-        if order is not None:
-            return order.user_id
-    return None
+    return owner_by_reference(db, args, user_table="users", record_table="orders", record_key="order_id")
 
 
 def auth_call(db: Database, user_id: str, rng: random.Random, text: str | None) -> TargetCall:

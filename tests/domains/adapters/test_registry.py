@@ -17,7 +17,7 @@ HAS_TAU2 = importlib.util.find_spec("tau2") is not None
 def test_adapters_are_found_by_listing_the_package():
     assert "tau2" in prefixes()
     info = next(i for i in adapters() if i.prefix == "tau2")
-    assert info.extra == "tau2" and info.available == HAS_TAU2
+    assert "builder[tau2]" in info.install_hint and info.available == HAS_TAU2
     assert info.names == (["tau2:retail", "tau2:airline", "tau2:telecom"] if HAS_TAU2 else [])
 
 
@@ -26,6 +26,15 @@ def test_a_missing_extra_names_the_install_command(monkeypatch):
     with pytest.raises(DomainNotFound, match=r"pip install 'builder\[tau2\]'.*pip install -e '\.\[tau2\]'"):
         load_uncached("tau2:retail")
     assert not any(n.startswith("tau2:") for n in domain_names())
+
+
+def test_bfcl_is_installed_without_its_harness_dependencies(monkeypatch):
+    """bfcl-eval's declared dependencies pull torch; the hint says how to skip them."""
+    import domains.adapters.bfcl as bfcl_adapter
+
+    monkeypatch.setattr(bfcl_adapter, "available", lambda: False)
+    with pytest.raises(DomainNotFound, match=r"pip install --no-deps bfcl-eval mpmath"):
+        load_uncached("bfcl:trading")
 
 
 def test_domains_list_says_how_to_install_a_missing_extra(monkeypatch):
