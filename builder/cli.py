@@ -88,8 +88,7 @@ def domains_check(
 ) -> None:
     """Sample tool chains from the API graph, replay them, report success rate and timing.
 
-    Any chain that does not execute, or replays to a different state, is a bug in the domain
-    or the sampler: the command then exits 1 and shows the first failures.
+    Any chain that does not execute, or replays to a different state, is a bug in the domain or the sampler: the command then exits 1 and shows the first failures.
     """
     from domains import load_domain
     from domains.framework.sampling import replay
@@ -155,9 +154,9 @@ def build(
 
     With no LLM configured every role runs on the built-in offline simulator (and says so).
 
-    With --ray each step is a Ray actor that opens the run folder (its SQLite journal in
-    DIR/.state) and reads API keys from its own environment: fine on one machine; for a
-    multi-node cluster see "Scaling out on Ray" in the README.
+    With --ray each step is a Ray actor that opens the run folder (DIR/.state) and reads API keys from its own environment.
+
+    That is fine on one machine; for a cluster of several, see "Scaling out on Ray" in the README.
     """
     from builder.build import run_build
     from builder.config import load_config_file, parse_config

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from builder.llm.types import Message
 
@@ -40,6 +40,15 @@ class Blueprint(BaseModel):
     instruction: str
     actions: list[Action]
     outputs: list[str] = Field(default_factory=list)
+
+    @field_validator("outputs", mode="before")
+    @classmethod
+    def _numbers_are_text(cls, value: Any) -> Any:
+        """A model that writes an amount as a JSON number (`85.4`) means the text the agent says;
+        anything else that is not a string (an object, a list, a bool) stays an error."""
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
+        return value
 
 
 class Review(BaseModel):
