@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import re
 import time
@@ -278,8 +277,3 @@ class Interplay(LLMStage):
         judge = self.role_llm("judge") if "judge" in self.role_names() else None
         return await run_attempt(self.domain, record, self.attempt, self.role_llm("human"), self.role_llm("agent"), judge,
                                  self.config.interplay)
-
-
-def messages_json(messages: list[Message]) -> str:
-    """The messages as OpenAI-style JSON (for debugging and examples)."""
-    return json.dumps([m.model_dump(exclude_none=True) for m in messages], ensure_ascii=False, indent=1)

@@ -25,10 +25,6 @@ def configure(rates: SimulatorConfig) -> None:
     _rates = rates
 
 
-def current_rates() -> SimulatorConfig:
-    return _rates
-
-
 def _rng(seed: int, row_id: str, role: str, messages: list[Message]) -> random.Random:
     h = hashlib.sha256(f"{seed}\x00{row_id}\x00{role}".encode())
     for m in messages:
