@@ -35,7 +35,7 @@ class GenerateBlueprints(LLMStage):
             record.context,
             self.round,
             feedback_of(previous) if previous else [],
-            previous.blueprint if previous else None,
+            previous.raw if previous else None,
         )
         row_id = f"{record.task_id}/generate{self.round}"
         current = RoundRecord(round=self.round)

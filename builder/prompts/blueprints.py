@@ -40,8 +40,10 @@ def generator_messages(
     context: Context,
     round_no: int,
     feedback: list[str],
-    previous: Blueprint | None,
+    previous_reply: str | None,
 ) -> list[Message]:
+    """The generator's prompt; from round 1 on, its previous reply (as written, even when it did
+    not parse: a model fixes what it can see) and why that was rejected."""
     chain = "\n".join(
         f"{i}. {c.name}({json.dumps(c.arguments, ensure_ascii=False)}) -> {c.observation[:300]}"
         for i, c in enumerate(context.chain)
@@ -53,7 +55,10 @@ A blueprint is a JSON object with:
   want, what they know (identifiers, choices), how they behave. Never a script of tool calls.
 - "actions": the ground-truth tool calls an agent following the policy makes, in order, each
   {{"name": TOOL, "arguments": {{...}}}}, starting with authenticating the user.
-- "outputs": facts the agent must tell the user (e.g. an amount), exactly as the tools return them.
+- "outputs": a list of strings, each a short value the agent must tell the user (an amount, a
+  status), written exactly as a tool returned it, e.g. ["458.21"]; [] when the user needs no facts.
+  Never whole records or objects.
+Shape: {{"instruction": "...", "actions": [{{"name": "...", "arguments": {{...}}}}], "outputs": ["..."]}}
 
 Policy the agent follows:
 {domain.policy.text}
@@ -81,8 +86,8 @@ you may drop reads that are not needed):
 Example blueprints:
 {examples}"""
     messages = [Message(role="system", content=system), Message(role="user", content=user)]
-    if previous is not None or feedback:
-        messages.append(Message(role="assistant", content=previous.model_dump_json() if previous else "(no valid JSON)"))
+    if previous_reply is not None or feedback:
+        messages.append(Message(role="assistant", content=previous_reply or "(no reply)"))
         messages.append(Message(
             role="user",
             content="That blueprint was rejected:\n- " + "\n- ".join(feedback)

@@ -2,6 +2,9 @@
 
 Nested values (actions, reasons, reviews, messages) are stored as JSON strings: their keys
 differ from row to row, and Arrow structs would merge them and fill the gaps with nulls.
+
+Both files have a fixed schema, so a run with no attempts (or no recombination, where `family`
+is null everywhere) still gives every column its type: readers need not special-case them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,21 @@ import pyarrow.parquet as pq
 
 from builder.records import TaskRecord
 from builder.run.folder import BLUEPRINTS, TRAJECTORIES
+
+
+_TEXT, _INT = pa.string(), pa.int64()
+BLUEPRINT_SCHEMA = pa.schema([
+    ("task_id", _TEXT), ("domain", _TEXT), ("kind", _TEXT), ("family", _TEXT), ("parents", _TEXT),
+    ("user_id", _TEXT), ("round", _INT), ("instruction", _TEXT), ("actions", _TEXT), ("outputs", _TEXT),
+    ("raw", _TEXT), ("stage_reached", _TEXT), ("passed", pa.bool_()), ("reasons", _TEXT), ("reviews", _TEXT),
+    ("gold_fingerprint", _TEXT), ("state_diff", _TEXT), ("task_status", _TEXT), ("errors", _TEXT),
+])
+TRAJECTORY_SCHEMA = pa.schema([
+    ("task_id", _TEXT), ("domain", _TEXT), ("kind", _TEXT), ("attempt", _INT), ("passed", pa.bool_()),
+    ("end_reason", _TEXT), ("reasons", _TEXT), ("messages", _TEXT), ("final_fingerprint", _TEXT),
+    ("gold_fingerprint", _TEXT), ("state_diff", _TEXT), ("tool_calls", _INT), ("tool_errors", _INT),
+    ("user_turns", _INT), ("usage", _TEXT), ("seconds", pa.float64()),
+])
 
 
 def _json(value: Any) -> str:
@@ -75,13 +93,13 @@ def trajectory_rows(records: list[TaskRecord]) -> list[dict[str, Any]]:
     return rows
 
 
-def write_table(path: Path, rows: list[dict[str, Any]], schema: pa.Schema | None = None) -> None:
-    table = pa.Table.from_pylist(rows, schema=schema) if rows else pa.table({"task_id": pa.array([], pa.string())})
+def write_table(path: Path, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
+    table = pa.Table.from_pylist(rows, schema=schema)
     tmp = path.with_name(f".{path.name}.tmp")
     pq.write_table(table, tmp)
     tmp.replace(path)
 
 
 def write_outputs(run_dir: Path, records: list[TaskRecord]) -> None:
-    write_table(Path(run_dir) / BLUEPRINTS, blueprint_rows(records))
-    write_table(Path(run_dir) / TRAJECTORIES, trajectory_rows(records))
+    write_table(Path(run_dir) / BLUEPRINTS, blueprint_rows(records), BLUEPRINT_SCHEMA)
+    write_table(Path(run_dir) / TRAJECTORIES, trajectory_rows(records), TRAJECTORY_SCHEMA)

@@ -39,6 +39,7 @@ def build_domain(tables: "Tables | None" = None) -> "Domain":
     """The retail domain over the shipped database (or over `tables`, e.g. a generated bigger one)."""
     from domains.framework import Domain
     from domains.framework.policy import Policy
+    from domains.retail.examples import EXAMPLES
     from domains.retail.rules import AUTH_TOOLS, PRECONDITIONS, auth_call, policy_rules, user_context
     from domains.retail.scenarios import SCENARIOS
     from domains.retail.tools import TOOLS, WRITE_TOOLS
@@ -58,4 +59,5 @@ def build_domain(tables: "Tables | None" = None) -> "Domain":
         auth_call=auth_call,
         scenarios=SCENARIOS,
         user_context=user_context,
+        examples=EXAMPLES,
     )

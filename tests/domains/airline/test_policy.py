@@ -177,20 +177,6 @@ def test_policy_check_on_actions_only(env):
     assert [v.rule for v in domain().policy.check(events, env.db)] == ["confirmed_before_write"]
 
 
-def test_examples_follow_the_action_rules(env):
-    from domains.framework.sampling import replay
-
-    assert len(domain().examples) >= 2
-    for example in domain().examples:
-        run, observations = replay(domain(), [(a["name"], a["arguments"]) for a in example["actions"]])
-        assert all(o.ok for o in observations), [o.content for o in observations if not o.ok]
-        assert run.db.changed_keys(), "an example changes the state"
-        events = [Event(kind="tool", observation=o) for o in observations]
-        assert domain().policy.check(events, run.db, actions_only=True) == []
-        contents = " ".join(o.content for o in observations)
-        assert all(out in contents for out in example["outputs"])
-
-
 def test_auth_call_and_user_context(env):
     assert auth_call(env.db, USER, random.Random(0)) == ("get_user_details", {"user_id": USER})
     context = user_context(env.db, USER)
