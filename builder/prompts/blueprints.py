@@ -83,7 +83,7 @@ A chain of tool calls that runs successfully on the database (use it as the back
 you may drop reads that are not needed):
 {chain}
 
-Example blueprints:
+Example blueprints (for other customers: copy their form, never their ids or amounts):
 {examples}"""
     messages = [Message(role="system", content=system), Message(role="user", content=user)]
     if previous_reply is not None or feedback:
