@@ -78,17 +78,11 @@ def _date(value: str) -> Date:
 
 
 def get_user(db: Database, user_id: str) -> User:
-    user = db.view("users", user_id)
-    if user is None:
-        raise ToolError(f"user {user_id!r} not found")
-    return user
+    return db.require("users", user_id, "user")
 
 
 def get_reservation(db: Database, reservation_id: str) -> Reservation:
-    res = db.view("reservations", reservation_id)
-    if res is None:
-        raise ToolError(f"reservation {reservation_id!r} not found")
-    return res
+    return db.require("reservations", reservation_id, "reservation")
 
 
 def _airport(db: Database, code: str, role: str) -> None:
@@ -164,9 +158,7 @@ def check_itinerary(
     legs: list[Leg] = []
     for c in choices:
         _date(c.date)
-        flight = db.view("flights", c.flight_number)
-        if flight is None:
-            raise ToolError(f"flight {c.flight_number!r} not found")
+        flight = db.require("flights", c.flight_number, "flight")
         inst = db.view("flight_instances", instance_key(c.flight_number, c.date))
         if inst is None:
             raise ToolError(f"flight {c.flight_number} does not operate on {c.date} (no schedule for that date)")
@@ -423,9 +415,7 @@ def get_flight_status(db: Database, flight_number: str, date: str) -> FlightStat
         date: The departure date, "YYYY-MM-DD".
     """
     _date(date)
-    flight = db.view("flights", flight_number)
-    if flight is None:
-        raise ToolError(f"flight {flight_number!r} not found")
+    flight = db.require("flights", flight_number, "flight")
     inst = db.view("flight_instances", instance_key(flight_number, date))
     if inst is None:
         raise ToolError(f"flight {flight_number} has no schedule on {date}")

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from builder.errors import UserError
 from domains.framework.canonical import HASH_MODULUS, canonical, record_hash
+from domains.framework.tools import ToolError
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -148,6 +149,16 @@ class Database:
         if (table, key) in self._overlay:
             return self._overlay[(table, key)]
         return self.base.records[table].get(key)
+
+    def require(self, table: str, key: str, what: str, hint: str = "") -> Any:
+        """The current record, or the refusal a tool gives the agent for an id that is not on file.
+
+        `what` names the record for the agent ("order"); `hint` says how a right id looks.
+        """
+        rec = self.view(table, key)
+        if rec is None:
+            raise ToolError(f"{what} {key!r} not found{hint}")
+        return rec
 
     def edit(self, table: str, key: str) -> Any | None:
         """A private deep copy of the current record, to change and `put` back."""

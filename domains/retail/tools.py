@@ -34,25 +34,16 @@ from domains.retail.models import (
 
 
 def _user(db: Database, user_id: str) -> User:
-    user = db.view("users", user_id)
-    if user is None:
-        raise ToolError(f"user {user_id!r} not found")
-    return user
+    return db.require("users", user_id, "user")
 
 
 def _order(db: Database, order_id: str) -> Order:
-    order = db.view("orders", order_id)
-    if order is None:
-        hint = "" if order_id.startswith("#") else " (order ids start with '#', like '#R1234567')"
-        raise ToolError(f"order {order_id!r} not found{hint}")
-    return order
+    hint = "" if order_id.startswith("#") else " (order ids start with '#', like '#R1234567')"
+    return db.require("orders", order_id, "order", hint)
 
 
 def _product(db: Database, product_id: str) -> Product:
-    product = db.view("products", product_id)
-    if product is None:
-        raise ToolError(f"product {product_id!r} not found")
-    return product
+    return db.require("products", product_id, "product")
 
 
 def _require_status(order: Order, allowed: tuple[str, ...], action: str) -> None:
@@ -66,6 +57,16 @@ def _payment_method(db: Database, user_id: str, payment_method_id: str):
         if method.payment_method_id == payment_method_id:
             return method
     raise ToolError(f"payment method {payment_method_id!r} is not on file for user {user_id}")
+
+
+def _charged_method(db: Database, user_id: str, payment_method_id: str, amount: float, what: str):
+    """The user's payment method for a charge of `amount`, which a gift card must cover in full."""
+    method = _payment_method(db, user_id, payment_method_id)
+    if amount > 0 and _is_gift_card(method) and method.balance < amount:
+        raise ToolError(
+            f"gift card {payment_method_id} has a balance of {method.balance:.2f}, less than the {what} {amount:.2f}"
+        )
+    return method
 
 
 def _order_items(order: Order, item_ids: list[str]) -> list[OrderItem]:
@@ -353,12 +354,7 @@ def modify_pending_order_payment(db: Database, order_id: str, payment_method_id:
     old = payments[0]
     if old.payment_method_id == payment_method_id:
         raise ToolError(f"order {order_id} is already paid with {payment_method_id}")
-    method = _payment_method(db, order.user_id, payment_method_id)
-    if _is_gift_card(method) and method.balance < old.amount:
-        raise ToolError(
-            f"gift card {payment_method_id} has a balance of {method.balance:.2f}, "
-            f"less than the order total {old.amount:.2f}"
-        )
+    _charged_method(db, order.user_id, payment_method_id, old.amount, "order total")
     order = db.edit("orders", order_id)
     order.payment_history.append(PaymentEvent(kind="payment", payment_method_id=payment_method_id, amount=old.amount))
     order.payment_history.append(PaymentEvent(kind="refund", payment_method_id=old.payment_method_id, amount=old.amount))
@@ -389,12 +385,7 @@ def modify_pending_order_items(
         raise ToolError(f"the items of order {order_id} were already modified once; they cannot be modified again")
     _require_status(order, ("pending",), "modified")
     pairs, diff = _swaps(db, order, item_ids, new_item_ids)
-    method = _payment_method(db, order.user_id, payment_method_id)
-    if diff > 0 and _is_gift_card(method) and method.balance < diff:
-        raise ToolError(
-            f"gift card {payment_method_id} has a balance of {method.balance:.2f}, "
-            f"less than the price difference {diff:.2f}"
-        )
+    method = _charged_method(db, order.user_id, payment_method_id, diff, "price difference")
     order = db.edit("orders", order_id)
     replacement = {old.item_id: variant for old, variant in pairs}
     for item in order.items:
@@ -482,13 +473,8 @@ def exchange_delivered_order_items(
     """
     order = _order(db, order_id)
     _require_status(order, ("delivered",), "exchanged")
-    pairs, diff = _swaps(db, order, item_ids, new_item_ids)
-    method = _payment_method(db, order.user_id, payment_method_id)
-    if diff > 0 and _is_gift_card(method) and method.balance < diff:
-        raise ToolError(
-            f"gift card {payment_method_id} has a balance of {method.balance:.2f}, "
-            f"less than the price difference {diff:.2f}"
-        )
+    _, diff = _swaps(db, order, item_ids, new_item_ids)
+    _charged_method(db, order.user_id, payment_method_id, diff, "price difference")
     order = db.edit("orders", order_id)
     order.status = "exchange requested"
     order.exchange_details = ExchangeDetails(

@@ -1,3 +1,6 @@
+import pytest
+
+from domains.framework import ToolError
 from domains.framework.canonical import canonical_json
 from tests.domains.framework.toy import Order, build_toy, make_tables
 
@@ -81,6 +84,19 @@ def test_find_sees_overlay_changes():
     env.db.put("users", "user_3", user)
     assert env.db.find("users", email="u3@example.com") == []
     assert env.db.find("users", email="new@example.com") == ["user_3"]
+
+
+def test_require_returns_the_current_record_or_refuses_naming_it():
+    env = build_toy().new_environment()
+    order = env.db.edit("orders", "#O0_0")
+    order.total = 42.0
+    env.db.put("orders", "#O0_0", order)
+    assert env.db.require("orders", "#O0_0", "order").total == 42.0
+    with pytest.raises(ToolError, match=r"^order 'O0_0' not found \(ids start with '#'\)$"):
+        env.db.require("orders", "O0_0", "order", " (ids start with '#')")
+    env.db.delete("orders", "#O0_0")
+    with pytest.raises(ToolError, match="order '#O0_0' not found"):
+        env.db.require("orders", "#O0_0", "order")
 
 
 def test_reset_cost_does_not_grow_with_database_size():
