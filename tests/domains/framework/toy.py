@@ -51,10 +51,7 @@ def get_user_details(db: Database, user_id: str) -> UserDetails:
     Args:
         user_id: The user's id.
     """
-    user = db.view("users", user_id)
-    if user is None:
-        raise ToolError(f"user {user_id} not found")
-    return UserDetails(**user.model_dump())
+    return UserDetails(**db.require("users", user_id, "user").model_dump())
 
 
 @tool("read")
@@ -64,10 +61,7 @@ def get_order_details(db: Database, order_id: str) -> Order:
     Args:
         order_id: The order id, like "#O1".
     """
-    order = db.view("orders", order_id)
-    if order is None:
-        raise ToolError(f"order {order_id} not found")
-    return order
+    return db.require("orders", order_id, "order")
 
 
 @tool("write")
@@ -78,11 +72,10 @@ def cancel_order(db: Database, order_id: str, reason: Literal["no longer needed"
         order_id: The order id.
         reason: Why the user cancels.
     """
+    current = db.require("orders", order_id, "order")
+    if current.status != "pending":
+        raise ToolError(f"order {order_id} is {current.status}; only pending orders can be cancelled")
     order = db.edit("orders", order_id)
-    if order is None:
-        raise ToolError(f"order {order_id} not found")
-    if order.status != "pending":
-        raise ToolError(f"order {order_id} is {order.status}; only pending orders can be cancelled")
     order.status = "cancelled"
     db.put("orders", order_id, order)
     return order
