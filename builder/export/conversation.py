@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from builder.errors import BuildFailure
 from builder.llm.types import Message, ToolCall
-from builder.simulator.phrases import strip_markers
+from builder.conversation_protocol import strip_markers
 
 
 class ExportError(BuildFailure):

@@ -17,7 +17,7 @@ from typing import Any
 
 from builder.llm.types import Message
 from builder.prompts import marker
-from builder.simulator.phrases import STOP, TRANSFER
+from builder.conversation_protocol import STOP, TRANSFER
 
 __all__ = [
     "HUMAN_RULES", "AGENT_TOOL_NOTE", "JUDGE_RULES", "human_system_prompt", "agent_system_prompt",

@@ -34,10 +34,8 @@ from builder.simulator import phrases as P
 from builder.simulator.config import SimulatorConfig
 from domains.framework.policy import is_affirmative
 
-__all__ = ["respond", "decide", "analyse", "args_after", "match_proposal", "drift", "HumanView", "Item", "turns_from_messages", "KICKOFF", "MAX_STATEMENTS"]
+__all__ = ["respond", "decide", "analyse", "args_after", "match_proposal", "drift", "HumanView", "Item", "turns_from_messages", "MAX_STATEMENTS"]
 
-#: The agent's opening line the human answers first (shown to the human LLM only, never stored).
-KICKOFF = "Hi! How can I help you today?"
 #: A request stated this many times without being handled is given up.
 MAX_STATEMENTS = 3
 #: How often a request is first stated without its details, which are given when the agent asks.

@@ -16,6 +16,7 @@ from collections import Counter
 import pytest
 
 from builder.config import InterplayConfig
+from builder.conversation_protocol import KICKOFF
 from builder.llm.config import RoleConfig
 from builder.llm.factory import make_llm
 from builder.llm.types import ChatReply, Message
@@ -184,7 +185,7 @@ INSTRUCTION = (
 
 def human_says(turns: list[tuple[str, str]], rates: SimulatorConfig = ZERO, instruction: str = INSTRUCTION) -> str:
     """turns: ("agent"|"me", text), in the human's view."""
-    messages = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=human.KICKOFF)]
+    messages = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=KICKOFF)]
     for who, text in turns:
         messages.append(Message(role="assistant" if who == "me" else "user", content=text))
     reply = human.respond(extract(messages), messages, random.Random(0), rates)
