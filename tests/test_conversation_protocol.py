@@ -1,5 +1,11 @@
 from builder.conversation_protocol import (
-    STOP, TRANSFER, has_stop, has_transfer, is_malformed_call, is_transfer_tool, strip_markers,
+    STOP,
+    TRANSFER,
+    has_stop,
+    has_transfer,
+    is_malformed_call,
+    is_transfer_tool,
+    strip_markers,
 )
 
 

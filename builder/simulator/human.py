@@ -1,6 +1,6 @@
 """The simulated human: plays a customer from the instruction alone, one turn at a time.
 
-It is given exactly what a human LLM is given — the instruction (through the prompt's marker) and
+It is given exactly what a human LLM is given — the instruction (through the prompt's context tag) and
 the conversation so far, in which the agent's words are `user` messages and its own are
 `assistant` messages — and it is stateless: every turn it re-reads its own past messages to know
 where it is. Its behaviour:
@@ -346,7 +346,7 @@ def decide(instruction: P.Instruction, turns: list[tuple[str, str]], rng: random
 
 
 def respond(ctx: dict[str, Any], messages: list[Message], rng: random.Random, rates: SimulatorConfig) -> ChatReply:
-    """The simulated human's reply, given the marker context `{"role": "human", "instruction": ...}`."""
+    """The simulated human's reply, given the context tag `{"role": "human", "instruction": ...}`."""
     instruction = P.parse_instruction(str(ctx.get("instruction") or ""))
     turns = turns_from_messages(messages)
     return ChatReply(content=decide(instruction, turns, rng, rates))

@@ -1,6 +1,6 @@
 """The simulated judge of user stabilisation: scores candidate user replies 0-10.
 
-It reads what the judge prompt gives a real model (through the marker `{"role": "judge",
+It reads what the judge prompt gives a real model (through the context tag `{"role": "judge",
 "instruction", "conversation", "candidates"}`) and scores each candidate for consistency with
 the instruction:
 - ends the conversation (`###STOP###`) while the instruction still has unfinished items: 1;

@@ -34,7 +34,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builder.conversation_protocol import (
-    MALFORMED_KEY, STOP, TRANSFER, has_stop, has_transfer, is_transfer_tool, strip_markers,
+    MALFORMED_KEY,
+    STOP,
+    TRANSFER,
+    has_stop,
+    has_transfer,
+    is_transfer_tool,
+    strip_markers,
 )
 
 __all__ = [
