@@ -261,7 +261,7 @@ class Interplay(LLMStage):
     attempt: int = Field(default=1, ge=1, description="which attempt this step plays (1-based)")
 
     def role_names(self) -> list[str]:
-        judge = ["judge"] if self.config.interplay.user_candidates > 1 else []
+        judge = ["judge"] if self.config.interplay.stabilises_user else []
         return ["human", "agent", *judge]
 
     def applies(self, record: TaskRecord) -> bool:
