@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builder.llm.types import ChatReply, Message, ToolCall, ToolCallParseError
-from builder.simulator import phrases as P
+from builder.simulator import phrases
 from builder.simulator.config import SimulatorConfig
 from domains.framework.policy import PERSON_ID_KEYS, is_affirmative, user_id_from_result
 
@@ -54,7 +54,7 @@ class CallRecord:
 
     @property
     def malformed(self) -> bool:
-        return P.MALFORMED_KEY in self.call.arguments
+        return phrases.MALFORMED_KEY in self.call.arguments
 
     @property
     def ok(self) -> bool:
@@ -64,7 +64,7 @@ class CallRecord:
 @dataclass
 class AgentView:
     messages: list[Message]
-    tools: dict[str, P.ToolInfo]
+    tools: dict[str, phrases.ToolInfo]
     calls: list[CallRecord] = field(default_factory=list)
     user_positions: list[int] = field(default_factory=list)
     my_text_positions: list[int] = field(default_factory=list)
@@ -85,7 +85,7 @@ class AgentView:
 
 
 def read_conversation(messages: list[Message], tools: Any) -> AgentView:
-    view = AgentView(messages=messages, tools=P.tool_infos(tools))
+    view = AgentView(messages=messages, tools=phrases.tool_infos(tools))
     by_id: dict[str, CallRecord] = {}
     for i, m in enumerate(messages):
         if m.role == "user":
@@ -105,7 +105,7 @@ def read_conversation(messages: list[Message], tools: Any) -> AgentView:
 # ---------------------------------------------------------------------------------------------
 # What the agent knows
 # ---------------------------------------------------------------------------------------------
-def _auth_candidates(tools: dict[str, P.ToolInfo]) -> list[P.ToolInfo]:
+def _auth_candidates(tools: dict[str, phrases.ToolInfo]) -> list[phrases.ToolInfo]:
     out = [t for t in tools.values()
            if t.kind == "read" and not t.is_transfer and t.required and _PERSON_RE.search(t.name)]
     out.sort(key=lambda t: (not t.name.lower().startswith(_AUTH_VERBS), -len(t.required), t.name))
@@ -136,29 +136,29 @@ def _user_facts(view: AgentView, vocabulary: set[str], after: int = -1) -> dict[
     facts: dict[str, Any] = {}
     for i in view.user_positions:
         if i > after:
-            facts.update(P.pairs_dict(P.parse_pairs(view.text(i), vocabulary=vocabulary)))
+            facts.update(phrases.pairs_dict(phrases.parse_pairs(view.text(i), vocabulary=vocabulary)))
     return facts
 
 
-def _profile_tool(tools: dict[str, P.ToolInfo]) -> P.ToolInfo | None:
+def _profile_tool(tools: dict[str, phrases.ToolInfo]) -> phrases.ToolInfo | None:
     for t in sorted(tools.values(), key=lambda t: t.name):
         if t.kind == "read" and tuple(t.required) == ("user_id",) and "user" in t.name.lower() and not t.is_transfer:
             return t
     return None
 
 
-def _reader_for(tools: dict[str, P.ToolInfo], param: str) -> P.ToolInfo | None:
+def _reader_for(tools: dict[str, phrases.ToolInfo], param: str) -> phrases.ToolInfo | None:
     for t in sorted(tools.values(), key=lambda t: t.name):
         if t.kind == "read" and not t.is_transfer and tuple(t.required) == (param,) and set(t.params) == {param}:
             return t
     return None
 
 
-def _transfer_tool(tools: dict[str, P.ToolInfo]) -> P.ToolInfo | None:
+def _transfer_tool(tools: dict[str, phrases.ToolInfo]) -> phrases.ToolInfo | None:
     return next((t for t in tools.values() if t.is_transfer), None)
 
 
-def _ordered(info: P.ToolInfo, args: dict[str, Any]) -> dict[str, Any]:
+def _ordered(info: phrases.ToolInfo, args: dict[str, Any]) -> dict[str, Any]:
     out = {k: args[k] for k in info.params if k in args}
     out.update({k: v for k, v in args.items() if k not in out})
     return out
@@ -166,7 +166,7 @@ def _ordered(info: P.ToolInfo, args: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Request:
-    tool: P.ToolInfo
+    tool: phrases.ToolInfo
     args: dict[str, Any]
     position: int  # the user message that asked
 
@@ -174,7 +174,7 @@ class Request:
 def _latest_request(view: AgentView) -> Request | None:
     """The first request of the latest user message that asks for any, if not yet handled."""
     for pos in reversed(view.user_positions):
-        found = P.parse_requests(view.text(pos), view.tools)
+        found = phrases.parse_requests(view.text(pos), view.tools)
         if not found:
             continue
         later_calls = view.calls_after(pos)
@@ -184,7 +184,7 @@ def _latest_request(view: AgentView) -> Request | None:
             seen[r.tool] = seen.get(r.tool, 0) + 1
             info = view.tools[r.tool]
             done = sum(1 for c in later_calls if c.call.name == r.tool and c.content is not None)
-            declined = any(P.mentions_phrase(t, info.phrase) and P.is_failure_report(t) and not P.is_confirmation_request(t)
+            declined = any(phrases.mentions_phrase(t, info.phrase) and phrases.is_failure_report(t) and not phrases.is_confirmation_request(t)
                            for t in later_texts)
             if done < seen[r.tool] and not declined:
                 return Request(tool=info, args=dict(r.args), position=pos)
@@ -212,7 +212,7 @@ class _Say:
         return ChatReply(tool_calls=[ToolCall(id=f"call_{n}_{name}", name=name, arguments=args)])
 
 
-def _wrong(info: P.ToolInfo, args: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+def _wrong(info: phrases.ToolInfo, args: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """The same arguments with one changed: another enum option, a dropped list element, a
     mistyped identifier or a number off by one."""
     args = dict(args)
@@ -226,7 +226,7 @@ def _wrong(info: P.ToolInfo, args: dict[str, Any], rng: random.Random) -> dict[s
         k = rng.choice(lists)
         args[k] = args[k][1:]
         return args
-    if P.nudge_value(args, rng, exclude=frozenset({"user_id"})):
+    if phrases.nudge_value(args, rng, exclude=frozenset({"user_id"})):
         return args
     strs = [k for k, v in args.items() if isinstance(v, str) and k != "user_id"]
     if strs:
@@ -238,7 +238,7 @@ def _wrong(info: P.ToolInfo, args: dict[str, Any], rng: random.Random) -> dict[s
 def _ask_identity(view: AgentView, tried_all: bool) -> ChatReply:
     cands = _auth_candidates(view.tools)
     preferred = [t for t in cands if t.name.lower().startswith(_AUTH_VERBS)] or cands
-    options = [P.join_words([P.humanize(p) for p in t.required]) for t in preferred]
+    options = [phrases.join_words([phrases.humanize(p) for p in t.required]) for t in preferred]
     ask = " or ".join(f"your {o}" for o in options) if options else "your account details"
     if tried_all:
         return ChatReply(content=f"I'm sorry, I could not find your account with those details. To verify your "
@@ -246,8 +246,8 @@ def _ask_identity(view: AgentView, tried_all: bool) -> ChatReply:
     return ChatReply(content=f"Before I can help, I need to verify your identity. Could you please give me {ask}?")
 
 
-def _report(rec: CallRecord, info: P.ToolInfo, rng: random.Random, rates: SimulatorConfig) -> str:
-    clause = P.render_clause(info.name, rec.call.arguments)
+def _report(rec: CallRecord, info: phrases.ToolInfo, rng: random.Random, rates: SimulatorConfig) -> str:
+    clause = phrases.render_clause(info.name, rec.call.arguments)
     forget = rng.random() < rates.agent_forget_output
     if info.is_transfer:
         if rec.ok:
@@ -317,8 +317,8 @@ def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatR
 
     # 3. the answer to a proposal
     mine = view.my_last_text
-    if mine is not None and last_user is not None and last_user[0] > mine[0] and P.is_confirmation_request(mine[1]):
-        proposed = P.parse_requests(mine[1], tools)
+    if mine is not None and last_user is not None and last_user[0] > mine[0] and phrases.is_confirmation_request(mine[1]):
+        proposed = phrases.parse_requests(mine[1], tools)
         if proposed and _is_yes(user_text):
             p = proposed[0]
             info = tools[p.tool]
@@ -339,7 +339,7 @@ def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatR
             if _unserved(view) >= 2 and _transfer_tool(tools):
                 return _transfer(view, say, "The user asked for something I cannot do with my tools.")
             return say.text(f"I'm sorry, I can't help with that request. {ANYTHING_ELSE}")
-        if any(P.parse_requests(view.text(u), tools) for u in view.user_positions):
+        if any(phrases.parse_requests(view.text(u), tools) for u in view.user_positions):
             return say.text(ANYTHING_ELSE)
         return say.text("Thank you. How can I help you today?")
 
@@ -358,14 +358,14 @@ def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatR
     missing = [p for p in info.required if p not in args]
     if missing:
         asked_before = [i for i in view.my_text_positions if i > request.position
-                        and P.mentions_phrase(view.text(i), info.phrase) and "need" in view.text(i)]
-        if asked_before and any(P.says_dont_know(view.text(u)) for u in view.user_positions if u > asked_before[-1]):
-            names = P.join_words([P.humanize(m) for m in missing])
+                        and phrases.mentions_phrase(view.text(i), info.phrase) and "need" in view.text(i)]
+        if asked_before and any(phrases.says_dont_know(view.text(u)) for u in view.user_positions if u > asked_before[-1]):
+            names = phrases.join_words([phrases.humanize(m) for m in missing])
             return say.text(f"I'm sorry, I can't {info.phrase} without the {names}. {ANYTHING_ELSE}")
         parts = []
         for m in missing:
             options = info.enum(m)
-            parts.append(P.humanize(m) + (f" (one of {', '.join(P.render_value(o) for o in options)})" if options else ""))
+            parts.append(phrases.humanize(m) + (f" (one of {', '.join(phrases.render_value(o) for o in options)})" if options else ""))
         return say.text(f"To {info.phrase}, I still need the following: {'; '.join(parts)}. Could you provide it?")
     args = _ordered(info, args)
 
@@ -389,14 +389,14 @@ def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatR
     if rng.random() < rates.agent_skip_confirmation:
         return say.call(info.name, args)
     return say.text(
-        f"Please confirm: I will {P.render_clause(info.name, args)}. Shall I go ahead (yes/no)?"
+        f"Please confirm: I will {phrases.render_clause(info.name, args)}. Shall I go ahead (yes/no)?"
     )
 
 
 def _matches_request(rec: CallRecord, view: AgentView) -> bool:
     req = None
     for pos in reversed(view.user_positions):
-        found = P.parse_requests(view.text(pos), view.tools)
+        found = phrases.parse_requests(view.text(pos), view.tools)
         if found:
             req = found
             break
@@ -405,9 +405,9 @@ def _matches_request(rec: CallRecord, view: AgentView) -> bool:
 
 def _is_unserved(view: AgentView, text: str) -> bool:
     """A user message asking for something that names no tool (and is no answer to a question)."""
-    if P.parse_requests(text, view.tools) or _is_yes(text) or _NEGATIVE_RE.search(text):
+    if phrases.parse_requests(text, view.tools) or _is_yes(text) or _NEGATIVE_RE.search(text):
         return False
-    if P.pairs_dict(P.parse_pairs(text)) or P.says_dont_know(text) or P.has_stop(text):
+    if phrases.pairs_dict(phrases.parse_pairs(text)) or phrases.says_dont_know(text) or phrases.has_stop(text):
         return False
     return "?" in text or bool(re.search(r"\b(could you|can you|i'?d like|i want|please)\b", text, re.IGNORECASE))
 
@@ -418,7 +418,7 @@ def _unserved(view: AgentView) -> int:
 
 
 def _summary(view: AgentView) -> str:
-    asked = [r for pos in view.user_positions for r in P.parse_requests(view.text(pos), view.tools)]
+    asked = [r for pos in view.user_positions for r in phrases.parse_requests(view.text(pos), view.tools)]
     wanted = [view.tools[r.tool].phrase for r in asked if not view.tools[r.tool].is_transfer]
     if wanted:
         return f"The user asked to be transferred to a human agent after these requests: {', '.join(wanted)}."

@@ -19,8 +19,8 @@ import re
 from typing import Any
 
 from builder.llm.types import ChatReply, Message
-from builder.simulator import human as H
-from builder.simulator import phrases as P
+from builder.simulator import human
+from builder.simulator import phrases
 from builder.simulator.config import SimulatorConfig
 
 __all__ = ["respond", "score_candidate"]
@@ -32,33 +32,33 @@ def _turns(conversation: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [("me" if m.get("role") == "user" else "agent", str(m.get("content") or "")) for m in conversation]
 
 
-def score_candidate(instruction: P.Instruction, turns: list[tuple[str, str]], candidate: str) -> int:
+def score_candidate(instruction: phrases.Instruction, turns: list[tuple[str, str]], candidate: str) -> int:
     """How consistent one candidate reply is with the instruction, 0-10."""
-    if P.has_transfer(candidate):
-        return 10 if P.is_transfer_notice(H.HumanView(instruction, [], turns).last_agent) else 2
-    view = H.analyse(instruction, turns)
-    if P.has_stop(candidate):
-        after = H.analyse(instruction, [*turns, ("me", candidate.replace(P.STOP, ""))])
+    if phrases.has_transfer(candidate):
+        return 10 if phrases.is_transfer_notice(human.HumanView(instruction, [], turns).last_agent) else 2
+    view = human.analyse(instruction, turns)
+    if phrases.has_stop(candidate):
+        after = human.analyse(instruction, [*turns, ("me", candidate.replace(phrases.STOP, ""))])
         return 10 if after.pending() is None else 1
-    known = [P.canonical_value(v) for v in instruction.known_values()]
-    for pair in P.parse_pairs(candidate):
-        if P.canonical_value(pair.value) not in known:
+    known = [phrases.canonical_value(v) for v in instruction.known_values()]
+    for pair in phrases.parse_pairs(candidate):
+        if phrases.canonical_value(pair.value) not in known:
             return 2
-    named = [it for it in view.items if P.mentions_phrase(candidate, it.phrase)]
+    named = [it for it in view.items if phrases.mentions_phrase(candidate, it.phrase)]
     if named:
-        stated = H.args_after(candidate, named[0].phrase)
-        if stated and not any(P.args_match(stated, it.clause.args) and P.args_match(it.clause.args, stated)
+        stated = human.args_after(candidate, named[0].phrase)
+        if stated and not any(phrases.args_match(stated, it.clause.args) and phrases.args_match(it.clause.args, stated)
                               for it in named):
             return 2
     names_item = bool(named)
-    if not names_item and not P.parse_pairs(candidate) and _REQUEST_WORDS.search(candidate) \
-            and not P.says_dont_know(candidate) and "yes" not in candidate.lower():
+    if not names_item and not phrases.parse_pairs(candidate) and _REQUEST_WORDS.search(candidate) \
+            and not phrases.says_dont_know(candidate) and "yes" not in candidate.lower():
         return 3
     return 10
 
 
 def respond(ctx: dict[str, Any], messages: list[Message], rng: random.Random, rates: SimulatorConfig) -> ChatReply:
-    instruction = P.parse_instruction(str(ctx.get("instruction") or ""))
+    instruction = phrases.parse_instruction(str(ctx.get("instruction") or ""))
     turns = _turns(list(ctx.get("conversation") or []))
     scores = []
     for cand in ctx.get("candidates") or []:

@@ -16,7 +16,7 @@ from typing import Any
 
 from domains.framework import Database, Tables, ToolError
 from domains.framework.sampling import Scenario, TargetCall
-from domains.airline import tools as T
+from domains.airline import tools
 from domains.airline.names import FIRST_NAMES, LAST_NAMES
 from domains.airline.models import (
     CABINS,
@@ -61,12 +61,12 @@ def _reservations(db: Database, user: User) -> list[Reservation]:
 
 
 def _statuses(db: Database, res: Reservation) -> list[str | None]:
-    return [T.segment_status(db, s) for s in res.flights]
+    return [tools.segment_status(db, s) for s in res.flights]
 
 
 def _changeable(db: Database, res: Reservation) -> bool:
     """Active and nothing flown."""
-    return res.status == "active" and not T.flown_segments(db, res)
+    return res.status == "active" and not tools.flown_segments(db, res)
 
 
 def _all_on_sale(db: Database, res: Reservation) -> bool:
@@ -150,11 +150,11 @@ def book_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCall
         calls: list[TargetCall] = []
         if one_stop:
             destination = rng.choice([a for a in db.base.records["airports"] if a != origin])
-            options = T.search_onestop_flight.func(db, origin, destination, day)
+            options = tools.search_onestop_flight.func(db, origin, destination, day)
             calls.append(("search_onestop_flight", {"origin": origin, "destination": destination, "date": day}))
         else:
             destination = seed_flight.destination
-            options = [[o] for o in T.search_direct_flight.func(db, origin, destination, day)]
+            options = [[o] for o in tools.search_direct_flight.func(db, origin, destination, day)]
             calls.append(("search_direct_flight", {"origin": origin, "destination": destination, "date": day}))
         out = _pick(options, cabin, n, rng)
         if out is None:
@@ -162,10 +162,10 @@ def book_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCall
         legs = list(out)
         if round_trip:
             back_day = SALE_DATES[min(len(SALE_DATES) - 1, day_index + rng.randint(1, 5))]
-            back = [[o] for o in T.search_direct_flight.func(db, destination, origin, back_day)]
+            back = [[o] for o in tools.search_direct_flight.func(db, destination, origin, back_day)]
             tool_name = "search_direct_flight"
             if not back or (one_stop and rng.random() < 0.5):
-                back = T.search_onestop_flight.func(db, destination, origin, back_day)
+                back = tools.search_onestop_flight.func(db, destination, origin, back_day)
                 tool_name = "search_onestop_flight"
             ret = _pick(back, cabin, n, rng)
             if ret is None:
@@ -175,7 +175,7 @@ def book_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCall
         flight_type = "round_trip" if round_trip else "one_way"
         choices = [{"flight_number": o.flight_number, "date": o.date} for o in legs]
         try:
-            T.check_itinerary(db, origin, destination, flight_type, [FlightChoice(**c) for c in choices])
+            tools.check_itinerary(db, origin, destination, flight_type, [FlightChoice(**c) for c in choices])
         except ToolError:
             continue
         bags = rng.randint(0, n + 1)
@@ -215,7 +215,7 @@ def cancel_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCa
             reasons = ["airline cancelled flight"]
         else:
             reasons = [r for r in ("change of plans", "other", "health", "family emergency")
-                       if T.cancellation_grounds(db, res, r)]
+                       if tools.cancellation_grounds(db, res, r)]
         if reasons:
             options.append((res, rng.choice(reasons)))
     if not options:
@@ -239,7 +239,7 @@ def escalate_partly_flown(db: Database, user_id: str, rng: random.Random) -> lis
     if user is None:
         return None
     partly = [res for res in _reservations(db, user)
-              if res.status == "active" and 0 < len(T.flown_segments(db, res)) < len(res.flights)]
+              if res.status == "active" and 0 < len(tools.flown_segments(db, res)) < len(res.flights)]
     if not partly:
         return None
     res = rng.choice(partly)
@@ -269,7 +269,7 @@ def change_flight(db: Database, user_id: str, rng: random.Random) -> list[Target
         days = [d for d in days if d in SALE_DATES]
         rng.shuffle(days)
         for day in days:
-            options = [o for o in T.search_direct_flight.func(db, seg.origin, seg.destination, day)
+            options = [o for o in tools.search_direct_flight.func(db, seg.origin, seg.destination, day)
                        if (o.flight_number, o.date) != (seg.flight_number, seg.date)
                        and o.available_seats.get(res.cabin, 0) >= n]
             rng.shuffle(options)
@@ -277,7 +277,7 @@ def change_flight(db: Database, user_id: str, rng: random.Random) -> list[Target
                 choices = _choices(res.flights)
                 choices[i] = {"flight_number": o.flight_number, "date": o.date}
                 try:
-                    T.check_itinerary(db, res.origin, res.destination, res.flight_type,
+                    tools.check_itinerary(db, res.origin, res.destination, res.flight_type,
                                       [FlightChoice(**c) for c in choices])
                 except ToolError:
                     continue
@@ -395,9 +395,9 @@ def compensation(db: Database, user_id: str, rng: random.Random) -> list[TargetC
         if res.compensation_certificate_id is not None:
             continue
         for reason, status in (("cancelled flight", "cancelled"), ("delayed flight", "delayed")):
-            if T.compensation_due(db, user, res, reason) is None:
+            if tools.compensation_due(db, user, res, reason) is None:
                 continue
-            seg = next(s for s in res.flights if T.segment_status(db, s) == status)
+            seg = next(s for s in res.flights if tools.segment_status(db, s) == status)
             options.append((res, reason, seg))
     if not options:
         return None
@@ -451,7 +451,7 @@ def fare_quote(db: Database, user_id: str, rng: random.Random) -> list[TargetCal
         f = db.view("flights", rng.choice(numbers))
         day = rng.choice(SALE_DATES)
         cabin = rng.choice(CABINS)
-        options = [o for o in T.search_direct_flight.func(db, f.origin, f.destination, day)
+        options = [o for o in tools.search_direct_flight.func(db, f.origin, f.destination, day)
                    if o.available_seats.get(cabin, 0) > 0]
         if not options:
             continue
