@@ -264,89 +264,119 @@ def _report(rec: CallRecord, info: phrases.ToolInfo, rng: random.Random, rates: 
 
 
 def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatReply:
+    """The one next thing a careful agent does, in order of precedence."""
     say = _Say(view, rng, rates)
-    tools = view.tools
-    msgs = view.messages
-    last = msgs[-1] if msgs else None
     request = _latest_request(view)
-
-    # 0. a tool result just came back
-    if last is not None and last.role == "tool":
-        rec = next((c for c in view.calls if c.call.id == last.tool_call_id), None)
-        if rec is not None and not rec.malformed:
-            info = tools.get(rec.call.name)
-            if info is None:
-                return say.text(f"I'm sorry, something went wrong on my side: {rec.content}. {ANYTHING_ELSE}")
-            asked_read = info.kind == "read" and not info.is_transfer and _matches_request(rec, view)
-            if info.kind == "write" or info.is_transfer or asked_read:
-                return say.text(_report(rec, info, rng, rates))
-            if not rec.ok and rec.call.name in {t.name for t in _auth_candidates(tools)} and _authenticated(view) is None:
-                return _ask_identity(view, tried_all=True)
-            if not rec.ok and request is not None:
-                return say.text(f"I'm sorry, I could not {request.tool.phrase}: {rec.content}. {ANYTHING_ELSE}")
-
-    last_user = view.last_user
-    user_text = last_user[1] if last_user else ""
-
-    # 1. identify the user
+    reply = _after_tool_result(view, say, request)
+    if reply is not None:
+        return reply
     user_id = _authenticated(view)
     if user_id is None:
-        cands = _auth_candidates(tools)
-        if not cands:
-            user_id = ""  # a domain without identification
-        else:
-            vocabulary = {p for t in cands for p in t.params}
-            facts = _user_facts(view, vocabulary)
-            tried = {(c.call.name, json.dumps(c.call.arguments, sort_keys=True)) for c in view.calls if not c.malformed}
-            for t in cands:
-                if all(p in facts for p in t.required):
-                    args = {p: facts[p] for p in t.params if p in facts}
-                    if (t.name, json.dumps(args, sort_keys=True)) not in tried:
-                        return say.call(t.name, args)
-            if _ASK_HUMAN_RE.search(user_text) and _transfer_tool(tools):
-                return _transfer(view, say, "The user asked for a human agent before being identified.")
-            return _ask_identity(view, tried_all=bool(tried))
+        if _auth_candidates(view.tools):
+            return _identify(view, say)
+        user_id = ""  # a domain without identification
+    reply = _read_profile(view, say, user_id) or _answer_to_proposal(view, say, request)
+    if reply is not None:
+        return reply
+    if request is None:
+        return _without_request(view, say)
+    return _serve(view, say, request, user_id)
 
-    # 2. read the profile once
-    profile = _profile_tool(tools)
+
+def _after_tool_result(view: AgentView, say: _Say, request: Request | None) -> ChatReply | None:
+    """A tool result just came back: report a write, a transfer or a read the user asked for;
+    after a failed identification ask again; after another failure, apologise."""
+    last = view.messages[-1] if view.messages else None
+    if last is None or last.role != "tool":
+        return None
+    rec = next((c for c in view.calls if c.call.id == last.tool_call_id), None)
+    if rec is None or rec.malformed:
+        return None
+    info = view.tools.get(rec.call.name)
+    if info is None:
+        return say.text(f"I'm sorry, something went wrong on my side: {rec.content}. {ANYTHING_ELSE}")
+    asked_read = info.kind == "read" and not info.is_transfer and _matches_request(rec, view)
+    if info.kind == "write" or info.is_transfer or asked_read:
+        return say.text(_report(rec, info, say.rng, say.rates))
+    if not rec.ok and rec.call.name in {t.name for t in _auth_candidates(view.tools)} and _authenticated(view) is None:
+        return _ask_identity(view, tried_all=True)
+    if not rec.ok and request is not None:
+        return say.text(f"I'm sorry, I could not {request.tool.phrase}: {rec.content}. {ANYTHING_ELSE}")
+    return None
+
+
+def _user_text(view: AgentView) -> str:
+    return view.last_user[1] if view.last_user else ""
+
+
+def _identify(view: AgentView, say: _Say) -> ChatReply:
+    """Call an identification tool not tried yet with the facts the user gave, else ask for them
+    (or transfer a user who asks for a human first)."""
+    cands = _auth_candidates(view.tools)
+    vocabulary = {p for t in cands for p in t.params}
+    facts = _user_facts(view, vocabulary)
+    tried = {(c.call.name, json.dumps(c.call.arguments, sort_keys=True)) for c in view.calls if not c.malformed}
+    for t in cands:
+        if all(p in facts for p in t.required):
+            args = {p: facts[p] for p in t.params if p in facts}
+            if (t.name, json.dumps(args, sort_keys=True)) not in tried:
+                return say.call(t.name, args)
+    if _ASK_HUMAN_RE.search(_user_text(view)) and _transfer_tool(view.tools):
+        return _transfer(view, say, "The user asked for a human agent before being identified.")
+    return _ask_identity(view, tried_all=bool(tried))
+
+
+def _read_profile(view: AgentView, say: _Say, user_id: str) -> ChatReply | None:
+    """Read the identified user's profile, once."""
+    profile = _profile_tool(view.tools)
     if user_id and profile is not None and not any(
         c.call.name == profile.name and c.content is not None and c.call.arguments.get("user_id") == user_id
         for c in view.calls if not c.malformed
     ):
         return say.call(profile.name, {"user_id": user_id})
+    return None
 
-    # 3. the answer to a proposal
-    mine = view.my_last_text
-    if mine is not None and last_user is not None and last_user[0] > mine[0] and phrases.is_confirmation_request(mine[1]):
-        proposed = phrases.parse_requests(mine[1], tools)
-        if proposed and _is_yes(user_text):
-            p = proposed[0]
-            info = tools[p.tool]
-            args = _ordered(info, p.args)
-            if rng.random() < rates.agent_wrong_argument:
-                args = _wrong(info, args, rng)
-            return say.call(info.name, args)
-        if proposed and _NEGATIVE_RE.search(user_text) and (request is None or request.position < last_user[0]):
-            return say.text("I see. What would you like me to change?")
 
-    # 4. the current request
-    if request is None:
-        if last_user is None:
-            return say.text("Hello! How can I help you today?")
-        if _ASK_HUMAN_RE.search(user_text) and _transfer_tool(tools):
-            return _transfer(view, say, "The user asked to speak with a human agent.")
-        if _is_unserved(view, user_text):
-            if _unserved(view) >= 2 and _transfer_tool(tools):
-                return _transfer(view, say, "The user asked for something I cannot do with my tools.")
-            return say.text(f"I'm sorry, I can't help with that request. {ANYTHING_ELSE}")
-        if any(phrases.parse_requests(view.text(u), tools) for u in view.user_positions):
-            return say.text(ANYTHING_ELSE)
-        return say.text("Thank you. How can I help you today?")
+def _answer_to_proposal(view: AgentView, say: _Say, request: Request | None) -> ChatReply | None:
+    """The user answered the write the agent proposed: call it on "yes", ask what to change on "no"."""
+    mine, last_user = view.my_last_text, view.last_user
+    if mine is None or last_user is None or last_user[0] <= mine[0] or not phrases.is_confirmation_request(mine[1]):
+        return None
+    user_text = last_user[1]
+    proposed = phrases.parse_requests(mine[1], view.tools)
+    if proposed and _is_yes(user_text):
+        info = view.tools[proposed[0].tool]
+        args = _ordered(info, proposed[0].args)
+        if say.rng.random() < say.rates.agent_wrong_argument:
+            args = _wrong(info, args, say.rng)
+        return say.call(info.name, args)
+    if proposed and _NEGATIVE_RE.search(user_text) and (request is None or request.position < last_user[0]):
+        return say.text("I see. What would you like me to change?")
+    return None
 
+
+def _without_request(view: AgentView, say: _Say) -> ChatReply:
+    """No request to serve: greet, transfer on demand, decline what no tool does, or ask what else."""
+    if view.last_user is None:
+        return say.text("Hello! How can I help you today?")
+    user_text = _user_text(view)
+    if _ASK_HUMAN_RE.search(user_text) and _transfer_tool(view.tools):
+        return _transfer(view, say, "The user asked to speak with a human agent.")
+    if _is_unserved(view, user_text):
+        if _unserved(view) >= 2 and _transfer_tool(view.tools):
+            return _transfer(view, say, "The user asked for something I cannot do with my tools.")
+        return say.text(f"I'm sorry, I can't help with that request. {ANYTHING_ELSE}")
+    if any(phrases.parse_requests(view.text(u), view.tools) for u in view.user_positions):
+        return say.text(ANYTHING_ELSE)
+    return say.text("Thank you. How can I help you today?")
+
+
+def _serve(view: AgentView, say: _Say, request: Request, user_id: str) -> ChatReply:
+    """The current request: complete its arguments (or ask for what is missing), then call a read
+    or a transfer at once, and prepare a write."""
     info = request.tool
     args = dict(request.args)
-    extra = _user_facts(view, set(info.params), after=request.position)
-    for k, v in extra.items():
+    for k, v in _user_facts(view, set(info.params), after=request.position).items():
         args.setdefault(k, v)
     for key in PERSON_ID_KEYS:  # the identified person's id, under whichever name the tool uses
         if key in info.params and key not in args and user_id:
@@ -357,28 +387,35 @@ def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatR
                 args[p] = _summary(view)
     missing = [p for p in info.required if p not in args]
     if missing:
-        asked_before = [i for i in view.my_text_positions if i > request.position
-                        and phrases.mentions_phrase(view.text(i), info.phrase) and "need" in view.text(i)]
-        if asked_before and any(phrases.says_dont_know(view.text(u)) for u in view.user_positions if u > asked_before[-1]):
-            names = phrases.join_words([phrases.humanize(m) for m in missing])
-            return say.text(f"I'm sorry, I can't {info.phrase} without the {names}. {ANYTHING_ELSE}")
-        parts = []
-        for m in missing:
-            options = info.enum(m)
-            parts.append(phrases.humanize(m) + (f" (one of {', '.join(phrases.render_value(o) for o in options)})" if options else ""))
-        return say.text(f"To {info.phrase}, I still need the following: {'; '.join(parts)}. Could you provide it?")
+        return _ask_missing(view, say, request, missing)
     args = _ordered(info, args)
-
-    if info.is_transfer:
+    if info.is_transfer or info.kind == "read":
         return say.call(info.name, args)
-    if info.kind == "read":
-        return say.call(info.name, args)
+    return _prepare_write(view, say, info, args)
 
-    # a write: look up what it acts on, then ask for confirmation
+
+def _ask_missing(view: AgentView, say: _Say, request: Request, missing: list[str]) -> ChatReply:
+    """Ask for the missing arguments (listing enum options), or give up when the user said they
+    do not know them."""
+    info = request.tool
+    asked_before = [i for i in view.my_text_positions if i > request.position
+                    and phrases.mentions_phrase(view.text(i), info.phrase) and "need" in view.text(i)]
+    if asked_before and any(phrases.says_dont_know(view.text(u)) for u in view.user_positions if u > asked_before[-1]):
+        names = phrases.join_words([phrases.humanize(m) for m in missing])
+        return say.text(f"I'm sorry, I can't {info.phrase} without the {names}. {ANYTHING_ELSE}")
+    parts = []
+    for m in missing:
+        options = info.enum(m)
+        parts.append(phrases.humanize(m) + (f" (one of {', '.join(phrases.render_value(o) for o in options)})" if options else ""))
+    return say.text(f"To {info.phrase}, I still need the following: {'; '.join(parts)}. Could you provide it?")
+
+
+def _prepare_write(view: AgentView, say: _Say, info: phrases.ToolInfo, args: dict[str, Any]) -> ChatReply:
+    """Look up each record the write acts on, then ask for an explicit yes."""
     for k, v in args.items():
         if not (k.endswith("_id") and k != "user_id" and isinstance(v, str)):
             continue
-        reader = _reader_for(tools, k)
+        reader = _reader_for(view.tools, k)
         if reader is None or reader.name == info.name:
             continue
         done = [c for c in view.calls if c.call.name == reader.name and c.call.arguments.get(k) == v and c.content is not None]
@@ -386,7 +423,7 @@ def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatR
             return say.call(reader.name, {k: v})
         if not any(c.ok for c in done):
             return say.text(f"I'm sorry, I could not {info.phrase}: {done[-1].content}. {ANYTHING_ELSE}")
-    if rng.random() < rates.agent_skip_confirmation:
+    if say.rng.random() < say.rates.agent_skip_confirmation:
         return say.call(info.name, args)
     return say.text(
         f"Please confirm: I will {phrases.render_clause(info.name, args)}. Shall I go ahead (yes/no)?"

@@ -263,82 +263,98 @@ def _statement(item: Item, args: dict[str, Any], first: bool, rng: random.Random
 
 def decide(instruction: phrases.Instruction, turns: list[tuple[str, str]], rng: random.Random,
            rates: SimulatorConfig) -> str:
-    """The human's next message."""
+    """The human's next message, in order of precedence."""
     view = analyse(instruction, turns)
     last = view.last_agent
     if view.stopped:
         return phrases.STOP
     if phrases.is_transfer_notice(last):
         return phrases.TRANSFER
-    identity_keys = list(instruction.identity)
-
-    # 1. a proposal waiting for confirmation
     if phrases.is_confirmation_request(last):
-        it = match_proposal(view.items, last, view.current)
-        if it is None:
-            target = view.pending()
-            tail = f" I'd like to {target.text()}." if target is not None and target.is_request else ""
-            return "No, I didn't ask for that." + tail
-        proposal = args_after(last, it.phrase)
-        if it.finished and not it.confirmed:
-            return "No, let's drop that one."
-        if phrases.args_match(it.wanted, proposal):
-            if it is view.last_request_item() and rng.random() < rates.user_early_stop:
-                return f"{rng.choice(_EARLY_STOPS)} {phrases.STOP}"
-            return "Yes, please go ahead."
-        return f"No, that's not right. I'd like to {it.text()}."
-
-    # 2. identity
+        return _answer_proposal(view, last, rng, rates)
     cur = view.current
     asking_details = cur is not None and not cur.finished and phrases.mentions_phrase(last, cur.phrase)
+    identity_keys = list(instruction.identity)
     if identity_keys and not asking_details and phrases.is_identity_request(last, identity_keys):
-        low = last.lower()
-        asked = [k for k in identity_keys if phrases.humanize(k).lower() in low]
-        fresh = [k for k in (asked or identity_keys) if k not in view.given_identity]
-        if not fresh:
-            fresh = [k for k in identity_keys if k not in view.given_identity]
-        if not fresh:
-            return "I have already given you everything I have: " + _identity_sentence(instruction, identity_keys)
-        if not view.given_identity and not any(it.is_request for it in view.items) \
-                and rng.random() < rates.user_early_stop:
-            return f"{rng.choice(_EARLY_STOPS)} {phrases.STOP}"  # a task of questions only: stops here
-        return _identity_sentence(instruction, fresh)
+        return _identify(view, instruction, last, rng, rates)
+    if asking_details and "?" in last:
+        return _give_details(cur, last)
+    return _next_want(view, instruction, last, rng, rates)
 
-    # 3. a question about the current request's details: everything it knows about the request,
-    # and "I don't know" for what it was not told
-    if cur is not None and not cur.finished and "?" in last and asking_details:
-        low = last.lower()
-        listed = _asked_details(last)
-        if listed is not None:
-            known_names = {phrases.humanize(k).lower() for k in cur.wanted}
-            unknown = [n for n in listed if n not in known_names]
-            mentioned = len(unknown) < len(listed)
-        else:
-            unknown = []
-            mentioned = any(phrases.humanize(k).lower() in low for k in cur.wanted)
-        parts = []
-        if mentioned and cur.wanted:
-            parts.append(f"Here it is: {phrases.render_args(cur.wanted)}.")
-        if unknown or not parts:
-            what = f"the {phrases.join_words(unknown)}" if unknown else "that"
-            parts.append(f"Sorry, I don't know {what}; I don't have that information.")
-        return " ".join(parts)
 
-    # 4. the next thing it wants
+def _answer_proposal(view: HumanView, last: str, rng: random.Random, rates: SimulatorConfig) -> str:
+    """Yes to a proposal of exactly what it wants (or, once, an early stop instead of the last
+    yes); otherwise no, and what it wants instead."""
+    it = match_proposal(view.items, last, view.current)
+    if it is None:
+        target = view.pending()
+        tail = f" I'd like to {target.text()}." if target is not None and target.is_request else ""
+        return "No, I didn't ask for that." + tail
+    proposal = args_after(last, it.phrase)
+    if it.finished and not it.confirmed:
+        return "No, let's drop that one."
+    if phrases.args_match(it.wanted, proposal):
+        if it is view.last_request_item() and rng.random() < rates.user_early_stop:
+            return f"{rng.choice(_EARLY_STOPS)} {phrases.STOP}"
+        return "Yes, please go ahead."
+    return f"No, that's not right. I'd like to {it.text()}."
+
+
+def _identify(view: HumanView, instruction: phrases.Instruction, last: str, rng: random.Random,
+              rates: SimulatorConfig) -> str:
+    """The identity facts the agent asks for (those it names, else all) that were not given yet."""
+    identity_keys = list(instruction.identity)
+    low = last.lower()
+    asked = [k for k in identity_keys if phrases.humanize(k).lower() in low]
+    fresh = [k for k in (asked or identity_keys) if k not in view.given_identity]
+    if not fresh:
+        fresh = [k for k in identity_keys if k not in view.given_identity]
+    if not fresh:
+        return "I have already given you everything I have: " + _identity_sentence(instruction, identity_keys)
+    if not view.given_identity and not any(it.is_request for it in view.items) \
+            and rng.random() < rates.user_early_stop:
+        return f"{rng.choice(_EARLY_STOPS)} {phrases.STOP}"  # a task of questions only: stops here
+    return _identity_sentence(instruction, fresh)
+
+
+def _give_details(cur: Item, last: str) -> str:
+    """A question about the current request's details: everything it knows about the request,
+    and "I don't know" for what it was not told."""
+    low = last.lower()
+    listed = _asked_details(last)
+    if listed is not None:
+        known_names = {phrases.humanize(k).lower() for k in cur.wanted}
+        unknown = [n for n in listed if n not in known_names]
+        mentioned = len(unknown) < len(listed)
+    else:
+        unknown = []
+        mentioned = any(phrases.humanize(k).lower() in low for k in cur.wanted)
+    parts = []
+    if mentioned and cur.wanted:
+        parts.append(f"Here it is: {phrases.render_args(cur.wanted)}.")
+    if unknown or not parts:
+        what = f"the {phrases.join_words(unknown)}" if unknown else "that"
+        parts.append(f"Sorry, I don't know {what}; I don't have that information.")
+    return " ".join(parts)
+
+
+def _next_want(view: HumanView, instruction: phrases.Instruction, last: str, rng: random.Random,
+               rates: SimulatorConfig) -> str:
+    """The next thing it wants, stated the first time (drifting from it, once, at the first
+    request), restated after that; a closing stop when nothing is left."""
     pending = view.pending()
     if pending is None:
         return f"{rng.choice(_CLOSINGS)} {phrases.STOP}"
     first = view.my_turns == 0
     if pending.statements == 0:
         requests = [it for it in view.items if it.is_request]
-        args = pending.wanted
         if requests and pending is requests[0] and rng.random() < rates.user_drift:
             changed = drift(pending, instruction, rng)
             if changed is None:
                 return (rng.choice(_GREETINGS) if first else "") + rng.choice(_OFF_SCRIPT)
             return _statement(pending, changed, first, rng)
         # details up front, or only when the agent asks for them
-        return _statement(pending, args, first, rng, with_details=rng.random() >= DETAILS_WHEN_ASKED)
+        return _statement(pending, pending.wanted, first, rng, with_details=rng.random() >= DETAILS_WHEN_ASKED)
     if _HUMAN_RE.search(last or "") and phrases.is_failure_report(last):
         return "Please transfer me to a human agent."
     return f"As I said, I'd like to {pending.text()}." if pending.is_request else \
