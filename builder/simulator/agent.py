@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from builder.conversation_protocol import MALFORMED_KEY, has_stop
 from builder.llm.types import ChatReply, Message, ToolCall, ToolCallParseError
 from builder.simulator import phrases
 from builder.simulator.config import SimulatorConfig
@@ -54,7 +55,7 @@ class CallRecord:
 
     @property
     def malformed(self) -> bool:
-        return phrases.MALFORMED_KEY in self.call.arguments
+        return MALFORMED_KEY in self.call.arguments
 
     @property
     def ok(self) -> bool:
@@ -444,7 +445,7 @@ def _is_unserved(view: AgentView, text: str) -> bool:
     """A user message asking for something that names no tool (and is no answer to a question)."""
     if phrases.parse_requests(text, view.tools) or _is_yes(text) or _NEGATIVE_RE.search(text):
         return False
-    if phrases.pairs_dict(phrases.parse_pairs(text)) or phrases.says_dont_know(text) or phrases.has_stop(text):
+    if phrases.pairs_dict(phrases.parse_pairs(text)) or phrases.says_dont_know(text) or has_stop(text):
         return False
     return "?" in text or bool(re.search(r"\b(could you|can you|i'?d like|i want|please)\b", text, re.IGNORECASE))
 

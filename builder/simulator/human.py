@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from builder.conversation_protocol import STOP, TRANSFER, has_stop
 from builder.llm.types import ChatReply, Message
 from builder.simulator import phrases
 from builder.simulator.config import SimulatorConfig
@@ -172,7 +173,7 @@ def analyse(instruction: phrases.Instruction, turns: list[tuple[str, str]]) -> H
                     cur.finished = True
             last_agent = text
             continue
-        if phrases.has_stop(text):
+        if has_stop(text):
             view.stopped = True
         said = phrases.pairs_dict(phrases.parse_pairs(text))
         for k, v in instruction.identity.items():
@@ -267,9 +268,9 @@ def decide(instruction: phrases.Instruction, turns: list[tuple[str, str]], rng: 
     view = analyse(instruction, turns)
     last = view.last_agent
     if view.stopped:
-        return phrases.STOP
+        return STOP
     if phrases.is_transfer_notice(last):
-        return phrases.TRANSFER
+        return TRANSFER
     if phrases.is_confirmation_request(last):
         return _answer_proposal(view, last, rng, rates)
     cur = view.current
@@ -295,7 +296,7 @@ def _answer_proposal(view: HumanView, last: str, rng: random.Random, rates: Simu
         return "No, let's drop that one."
     if phrases.args_match(it.wanted, proposal):
         if it is view.last_request_item() and rng.random() < rates.user_early_stop:
-            return f"{rng.choice(_EARLY_STOPS)} {phrases.STOP}"
+            return f"{rng.choice(_EARLY_STOPS)} {STOP}"
         return "Yes, please go ahead."
     return f"No, that's not right. I'd like to {it.text()}."
 
@@ -313,7 +314,7 @@ def _identify(view: HumanView, instruction: phrases.Instruction, last: str, rng:
         return "I have already given you everything I have: " + _identity_sentence(instruction, identity_keys)
     if not view.given_identity and not any(it.is_request for it in view.items) \
             and rng.random() < rates.user_early_stop:
-        return f"{rng.choice(_EARLY_STOPS)} {phrases.STOP}"  # a task of questions only: stops here
+        return f"{rng.choice(_EARLY_STOPS)} {STOP}"  # a task of questions only: stops here
     return _identity_sentence(instruction, fresh)
 
 
@@ -344,7 +345,7 @@ def _next_want(view: HumanView, instruction: phrases.Instruction, last: str, rng
     request), restated after that; a closing stop when nothing is left."""
     pending = view.pending()
     if pending is None:
-        return f"{rng.choice(_CLOSINGS)} {phrases.STOP}"
+        return f"{rng.choice(_CLOSINGS)} {STOP}"
     first = view.my_turns == 0
     if pending.statements == 0:
         requests = [it for it in view.items if it.is_request]

@@ -18,9 +18,9 @@ import random
 import re
 from typing import Any
 
+from builder.conversation_protocol import STOP, has_stop, has_transfer
 from builder.llm.types import ChatReply, Message
-from builder.simulator import human
-from builder.simulator import phrases
+from builder.simulator import human, phrases
 from builder.simulator.config import SimulatorConfig
 
 __all__ = ["respond", "score_candidate"]
@@ -34,11 +34,11 @@ def _turns(conversation: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 def score_candidate(instruction: phrases.Instruction, turns: list[tuple[str, str]], candidate: str) -> int:
     """How consistent one candidate reply is with the instruction, 0-10."""
-    if phrases.has_transfer(candidate):
+    if has_transfer(candidate):
         return 10 if phrases.is_transfer_notice(human.HumanView(instruction, [], turns).last_agent) else 2
     view = human.analyse(instruction, turns)
-    if phrases.has_stop(candidate):
-        after = human.analyse(instruction, [*turns, ("me", candidate.replace(phrases.STOP, ""))])
+    if has_stop(candidate):
+        after = human.analyse(instruction, [*turns, ("me", candidate.replace(STOP, ""))])
         return 10 if after.pending() is None else 1
     known = [phrases.canonical_value(v) for v in instruction.known_values()]
     for pair in phrases.parse_pairs(candidate):

@@ -15,13 +15,12 @@ from collections import Counter
 import pytest
 
 from builder.config import InterplayConfig
-from builder.conversation_protocol import KICKOFF
+from builder.conversation_protocol import KICKOFF, MALFORMED_KEY, STOP, TRANSFER, has_stop, has_transfer
 from builder.llm.context_tag import extract
 from builder.llm.types import ChatReply, Message
 from builder.prompts.interplay import human_system_prompt, judge_messages
 from builder.records import Action, Blueprint
-from builder.simulator import agent, human, judge
-from builder.simulator import phrases
+from builder.simulator import agent, human, judge, phrases
 from builder.simulator.backend import simulator_llm
 from builder.simulator.config import SimulatorConfig
 from builder.simulator.responder import default_responder
@@ -117,7 +116,7 @@ def test_without_mistakes_conversations_verify(name, n):
         assert env.fingerprint() == gold == verdict.final_fingerprint
         assert messages[0].role == "system" and "<builder-context>" not in messages[0].content
         assert messages[1].role == "user"
-        assert phrases.has_stop(messages[-1].content) or phrases.has_transfer(messages[-1].content)
+        assert has_stop(messages[-1].content) or has_transfer(messages[-1].content)
         assert counters.user_turns >= 2 and counters.tool_calls == len(calls)
 
 
@@ -149,7 +148,7 @@ def test_malformed_calls_are_recorded_and_the_agent_recovers():
     recovered = [r for r in results if r[5].malformed_calls and r[-1].passed]
     assert recovered
     bp, gold, messages, *_ = recovered[0]
-    bad = [c for m in messages if m.role == "assistant" for c in m.tool_calls or [] if phrases.MALFORMED_KEY in c.arguments]
+    bad = [c for m in messages if m.role == "assistant" for c in m.tool_calls or [] if MALFORMED_KEY in c.arguments]
     assert bad
     answers = {m.tool_call_id: m.content for m in messages if m.role == "tool"}
     assert all(answers[c.id].startswith("Error: the tool call could not be parsed") for c in bad)
@@ -189,8 +188,8 @@ def test_human_reveals_gradually_and_confirms_only_what_it_wants():
     assert no.lower().startswith("no") and '"#O1_0"' in no
     done = turns + [("agent", good), ("me", "Yes, please go ahead."),
                     ("agent", 'Done: cancel order with order id "#O1_0" has been completed successfully. Anything else?')]
-    assert phrases.has_stop(human_says(done))
-    assert human_says(done[:-1] + [("agent", "I have transferred you to a human agent. Please hold on.")]) == phrases.TRANSFER
+    assert has_stop(human_says(done))
+    assert human_says(done[:-1] + [("agent", "I have transferred you to a human agent. Please hold on.")]) == TRANSFER
 
 
 def test_human_never_invents_what_it_was_not_told():
@@ -207,7 +206,7 @@ def test_human_mistakes_happen_at_their_decision_points():
     assert "cancel order" in drift and '"#O1_0"' not in drift  # the id is mistyped
     good = 'Please confirm: I will cancel order with order id "#O1_0" and reason "no longer needed". Shall I go ahead (yes/no)?'
     stop = human_says([("me", human_says([])), ("agent", good)], rates_with(user_early_stop=1.0))
-    assert phrases.has_stop(stop)
+    assert has_stop(stop)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,7 +263,7 @@ def test_judge_scores_consistent_replies_above_drift_and_early_stop():
     proposal = 'Please confirm: I will cancel order with order id "#O1_0" and reason "no longer needed". Shall I go ahead (yes/no)?'
     conversation = [{"role": "user", "content": 'I\'d like to cancel order with order id "#O1_0" and reason "no longer needed".'},
                     {"role": "agent", "content": proposal}]
-    candidates = ["Yes, please go ahead.", f"Let's stop here. {phrases.STOP}",
+    candidates = ["Yes, please go ahead.", f"Let's stop here. {STOP}",
                   'I\'d like to cancel order with order id "#O1_7" and reason "no longer needed".',
                   'My email is "someone.else@example.com".']
     messages = judge_messages(INSTRUCTION, conversation, candidates)

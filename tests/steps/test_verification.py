@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from builder.conversation_protocol import MALFORMED_KEY, STOP
 from builder.llm.types import Message, ToolCall
 from builder.records import Action, Blueprint
-from builder.simulator import phrases
 from domains.framework.sampling import replay
 from steps.verification import (
     check_end,
@@ -43,7 +43,7 @@ def call(n: int, name: str, args: dict) -> list[Message]:
 
 
 def conversation(cancel_args: dict | None = CANCEL, *, confirm: bool = True, authenticate: bool = True,
-                 last_user: str = f"Thanks. {phrases.STOP}") -> list[Message]:
+                 last_user: str = f"Thanks. {STOP}") -> list[Message]:
     msgs = [Message(role="system", content=TOY.policy.text),
             Message(role="user", content='I\'d like to cancel order with order id "#O1_0" and reason "no longer needed".'),
             Message(role="assistant", content="Please verify your identity: your email?"),
@@ -106,7 +106,7 @@ def test_state_matches_and_mismatches_with_the_records_listed():
 
 def test_malformed_calls_are_not_executed():
     msgs = conversation()
-    bad = ToolCall(id="m1", name="cancel_order", arguments={phrases.MALFORMED_KEY: '{"name": "cancel_order", "argu'})
+    bad = ToolCall(id="m1", name="cancel_order", arguments={MALFORMED_KEY: '{"name": "cancel_order", "argu'})
     msgs[5:5] = [Message(role="assistant", tool_calls=[bad]),
                  Message(role="tool", tool_call_id="m1", content="Error: the tool call could not be parsed")]
     env, events = replay_conversation(TOY, msgs)
@@ -145,7 +145,7 @@ def test_an_expected_transfer_is_a_proper_end():
 
 # -- the user's mistakes --------------------------------------------------------------------
 def test_user_early_stop_while_the_agent_waits():
-    msgs = conversation(None, last_user=f"Actually, let's leave it. {phrases.STOP}")
+    msgs = conversation(None, last_user=f"Actually, let's leave it. {STOP}")
     verdict = verify(TOY, BLUEPRINT, GOLD, msgs, "stop")
     assert ("state", "state_mismatch") in codes(verdict.reasons)
     assert ("user", "user_early_stop") in codes(verdict.reasons)
@@ -153,7 +153,7 @@ def test_user_early_stop_while_the_agent_waits():
 
 
 def test_user_early_stop_before_saying_what_it_wanted():
-    msgs = [Message(role="system", content=TOY.policy.text), Message(role="user", content=f"Hello. {phrases.STOP}")]
+    msgs = [Message(role="system", content=TOY.policy.text), Message(role="user", content=f"Hello. {STOP}")]
     assert ("user", "user_early_stop") in codes(verify(TOY, BLUEPRINT, GOLD, msgs, "stop").reasons)
 
 
@@ -171,7 +171,7 @@ def test_no_user_blame_for_the_agents_wrong_write_or_for_free_prose():
     assert ("state", "state_mismatch") in codes(reasons) and not any(r.stage == "user" for r in reasons)
     prose = BLUEPRINT.model_copy(update={"instruction": "You are Ann and want your order #O1_0 gone."})
     msgs = [Message(role="system", content="policy"), Message(role="user", content="Cancel my order please"),
-            Message(role="assistant", content="Sorry, no."), Message(role="user", content=phrases.STOP)]
+            Message(role="assistant", content="Sorry, no."), Message(role="user", content=STOP)]
     env, events = replay_conversation(TOY, msgs)
     assert check_user(TOY, prose, msgs, "stop", events) == []
 
