@@ -14,15 +14,19 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from builder.cli_help import Command, Group
 from builder.errors import BuildFailure, UserError
 
 app = typer.Typer(
     help="Generate verified multi-turn tool-use conversations (APIGen-MT) and publish them as datasets.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=Group,
 )
-domains_app = typer.Typer(help="Inspect and check the environments data is generated in.", no_args_is_help=True)
+domains_app = typer.Typer(help="Inspect and check the environments data is generated in.", no_args_is_help=True,
+                          cls=Group)
 app.add_typer(domains_app, name="domains")
 
 out = Console()
@@ -38,7 +42,7 @@ def _mount_simulator() -> None:
 _mount_simulator()
 
 
-@domains_app.command("list")
+@domains_app.command("list", cls=Command)
 def domains_list() -> None:
     """List the domains you can build in (outside environments when their extra is installed)."""
     from domains import domain_names, load_domain
@@ -54,16 +58,18 @@ def domains_list() -> None:
             out.print(f"{info.prefix}:* domains are not installed: {info.install_hint}", markup=False, highlight=False)
 
 
-@domains_app.command("show")
+@domains_app.command("show", cls=Command)
 def domains_show(name: str = typer.Argument(..., help="Domain name, e.g. retail.")) -> None:
     """Show a domain's tools, table sizes and policy rules."""
     from domains import load_domain
 
     d = load_domain(name)
     out.print(f"[bold]{d.name}[/]: {d.description}\n")
-    tools = Table("tool", "kind", "arguments", "description")
-    for spec in d.tools.values():
-        tools.add_row(spec.name, spec.kind, ", ".join(spec.params), spec.description[:90])
+    tools = Table("tool", "kind", "arguments, then what it does", expand=True)
+    tools.columns[0].no_wrap = tools.columns[1].no_wrap = True  # names are what people copy: never cut
+    for spec in d.tools.values():  # the description wraps whole, never cut
+        args = Text(f"({', '.join(spec.params)})", style="dim")
+        tools.add_row(spec.name, spec.kind, Text.assemble(args, "\n", spec.description))
     out.print(tools)
     sizes = Table("table", "records")
     for table_name, rows in d.tables.records.items():
@@ -80,7 +86,7 @@ def domains_show(name: str = typer.Argument(..., help="Domain name, e.g. retail.
         out.print(f"  {line}")
 
 
-@domains_app.command("check")
+@domains_app.command("check", cls=Command)
 def domains_check(
     name: str = typer.Argument(..., help="Domain name, e.g. retail."),
     chains: int = typer.Option(200, min=1, help="How many tool chains to sample and replay."),
@@ -136,7 +142,7 @@ def domains_check(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=Command)
 def build(
     domain: Optional[str] = typer.Option(None, help="Domain to build in (see `builder domains list`)."),
     tasks: Optional[int] = typer.Option(None, help="Task contexts to sample (blueprint candidates)."),
@@ -202,7 +208,7 @@ def build(
     out.print(f"Funnel and usage: {out_dir / 'stats.json'}  ({stats['seconds']} s)")
 
 
-@app.command()
+@app.command(cls=Command)
 def stats(run_dir: Path = typer.Argument(..., help="A run folder written by `builder build`.")) -> None:
     """Print a run's funnel (stats.json)."""
     path = run_dir / "stats.json"
@@ -211,7 +217,7 @@ def stats(run_dir: Path = typer.Argument(..., help="A run folder written by `bui
     out.print_json(json.dumps(json.loads(path.read_text())))
 
 
-@app.command()
+@app.command(cls=Command)
 def publish(
     run_dir: Path = typer.Argument(..., help="A finished run folder (the --out of `builder build`)."),
     repo: Optional[str] = typer.Option(None, help="Hub dataset repo ORG/NAME; created if missing."),
@@ -252,7 +258,7 @@ def publish(
     say(out, f'datasets.load_dataset("{hub.repo_id}", "trajectories", revision="{hub.tag}")')
 
 
-@app.command("model-card")
+@app.command("model-card", cls=Command)
 def model_card(
     dataset: str = typer.Option(..., help="The published dataset the model was fine-tuned on: ORG/NAME."),
     version: str = typer.Option(..., help="Its version X.Y.Z (the Hub tag vX.Y.Z the model was trained on)."),

@@ -38,6 +38,12 @@ SIZE_BUCKETS = [
     (10**11, "10B<n<100B"), (10**12, "100B<n<1T"),
 ]
 
+# Which models made a conversation row: `trajectories` and `messages` both carry it.
+PROVENANCE_DOCS = {
+    "models": "backend spec of each role that made the row",
+    "simulated": "the offline simulator played some role: the text was not written by a model",
+}
+
 # What each published column holds, for the schema tables (tests check none is missing).
 COLUMN_DOCS: dict[str, dict[str, str]] = {
     "trajectories": {
@@ -50,8 +56,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "blueprint_id": "the task blueprint (`id` in the `blueprints` config)",
         "num_turns": "user (`human`) turns",
         "num_tool_calls": "`function_call` turns",
-        "models": "backend spec of each role that made the row",
-        "simulated": "the offline simulator played some role: the text was not written by a model",
+        **PROVENANCE_DOCS,
     },
     "messages": {
         "id": "the same id as in `trajectories`",
@@ -59,6 +64,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
                     "tool-call `arguments` are objects, not JSON strings",
         "tools": "OpenAI function-tool schemas `{type: function, function: {name, description, parameters}}`",
         "domain": "the environment the conversation took place in",
+        **PROVENANCE_DOCS,
     },
     "blueprints": {
         "id": "the task id",

@@ -243,7 +243,8 @@ def build_rows(
                     row_id=row_id, conv=conv, tools=apigen_tools, domain=rec.domain,
                     blueprint_id=rec.task_id, models=models, simulated=simulated,
                 )
-                msgs = msg_config.row(row_id=row_id, conv=conv, tools=schemas, domain=rec.domain)
+                msgs = msg_config.row(row_id=row_id, conv=conv, tools=schemas, domain=rec.domain,
+                                      models=models, simulated=simulated)
             except ValueError as exc:  # a value JSON cannot hold (NaN, infinity)
                 raise ExportError(f"{where}: {exc}") from exc
             rows["trajectories"].setdefault(split, []).append(traj)
@@ -287,7 +288,7 @@ def export_dataset(
     rows = build_rows(config, records, selection or read_selection(run_dir), domain)
     feats = {
         "trajectories": traj_config.features(models_feature()),
-        "messages": msg_config.features(),
+        "messages": msg_config.features(models_feature()),
         "blueprints": bp_config.features(),
     }
     out = run_dir / DATASET

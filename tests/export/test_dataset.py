@@ -84,6 +84,13 @@ def test_kept_rows_are_the_passed_attempts_of_validated_tasks_in_order(load):
     assert load("blueprints")["id"] == ["toy-0-00001", "toy-0-00002", "toy-0-00006", "toy-0-f1-merged"]
 
 
+def test_messages_rows_say_which_models_made_them_as_trajectories_do(load):
+    messages, trajectories = load("messages"), load("trajectories")
+    assert messages["models"] == trajectories["models"]
+    assert messages["simulated"] == trajectories["simulated"] == [True] * 4  # the toy config's roles are the simulator
+    assert messages["models"][0]["agent"] == "simulator"
+
+
 def test_json_values_are_written_exactly(tmp_path, toy_domain, toy_config):
     """We write the JSON text ourselves (json.dumps): datasets' own encoder keeps ten digits."""
     records = make_records()
