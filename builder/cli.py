@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from builder.cli_help import Command, Group
+from builder.console import make_console
 from builder.errors import BuildFailure, UserError
 
 app = typer.Typer(
@@ -29,8 +30,8 @@ domains_app = typer.Typer(help="Inspect and check the environments data is gener
                           cls=Group)
 app.add_typer(domains_app, name="domains")
 
-out = Console()
-err = Console(stderr=True)
+out = make_console()
+err = make_console(stderr=True)
 
 
 def _mount_simulator() -> None:
@@ -142,14 +143,26 @@ def domains_check(
         raise typer.Exit(1)
 
 
+def _config_default(key: str) -> str:
+    """A build flag's default, from the config model (the flag itself defaults to None: unset
+    flags leave the --config file's values alone)."""
+    from builder.config import BuildConfig
+
+    return escape(f"[default: {BuildConfig.model_fields[key].default}]")
+
+
 @app.command(cls=Command)
 def build(
-    domain: Optional[str] = typer.Option(None, help="Domain to build in (see `builder domains list`)."),
-    tasks: Optional[int] = typer.Option(None, help="Task contexts to sample (blueprint candidates)."),
-    seed: Optional[int] = typer.Option(None, help="Run seed: every random choice derives from it."),
+    domain: Optional[str] = typer.Option(
+        None, help=f"Domain to build in (see `builder domains list`). {_config_default('domain')}"),
+    tasks: Optional[int] = typer.Option(
+        None, help=f"Task contexts to sample (blueprint candidates). {_config_default('tasks')}"),
+    seed: Optional[int] = typer.Option(
+        None, help=f"Run seed: every random choice derives from it. {_config_default('seed')}"),
     out_dir: Path = typer.Option(..., "--out", help="Run folder; re-running on it resumes the run."),
     config: Optional[Path] = typer.Option(None, help="YAML build config; flags override its values."),
-    phase: Optional[int] = typer.Option(None, help="1: blueprints only; 2: blueprints and conversations."),
+    phase: Optional[int] = typer.Option(
+        None, help=f"1: blueprints only; 2: blueprints and conversations. {_config_default('phase')}"),
     ray: bool = typer.Option(False, "--ray", help="Run the steps as Ray actors (needs the `ray` extra); same dataset."),
     ray_address: Optional[str] = typer.Option(
         None, help="Attach to this Ray cluster ('auto', HOST:PORT, ray://HOST:10001); implies --ray. "
@@ -186,35 +199,30 @@ def build(
     if ray_options:
         ray_options.check()  # Ray missing, nothing at the address: fail now
     stats = run_build(out_dir, cfg, console=err, ray=ray_options)
-    f = stats["funnel"]
-    out.print(f"\nRun folder: {out_dir}")
-    out.print(
-        f"Blueprints: {f['contexts']} contexts -> {f['blueprints_validated']} validated "
-        f"(first round {f['validated_by_round'].get('0', 0)}), {f['recombination']['validated']} recombined"
-    )
-    if "conversations" in f:
-        c = f["conversations"]
-        out.print(
-            f"Conversations: {c['attempts']} attempts -> {c['blueprints_verified']}/{c['blueprints']} blueprints verified; "
-            f"failed attempts by stage: {c['failed_attempts_by_stage']}"
-        )
-        out.print(f"Dataset: {out_dir / 'dataset'}  (datasets.load_dataset('{out_dir / 'dataset'}', 'trajectories'))")
-    llm = stats["llm"]
-    if llm["retries"] or llm["failed_calls"]:
-        out.print(
-            f"LLM calls: {llm['retries']} retries, {llm['recovered_calls']} calls recovered, {llm['failed_calls']} "
-            f"gave up; lost to failed calls: {llm['lost']['tasks']} tasks, {llm['lost']['attempts']} attempts"
-        )
-    out.print(f"Funnel and usage: {out_dir / 'stats.json'}  ({stats['seconds']} s)")
+    from builder.cli_report import print_summary
+
+    print_summary(out, out_dir, stats, cfg.phase)
 
 
 @app.command(cls=Command)
-def stats(run_dir: Path = typer.Argument(..., help="A run folder written by `builder build`.")) -> None:
-    """Print a run's funnel (stats.json)."""
+def stats(
+    run_dir: Path = typer.Argument(..., help="A run folder written by `builder build`."),
+    as_json: bool = typer.Option(False, "--json", help="Print stats.json as it is (every figure, for scripts)."),
+) -> None:
+    """Print a run's funnel: every stage in and out, curation, why candidates failed, token usage."""
+    from builder.cli_report import print_stats
+
     path = run_dir / "stats.json"
     if not path.exists():
         raise UserError(f"{path} does not exist: is {run_dir} a finished run folder?")
-    out.print_json(json.dumps(json.loads(path.read_text())))
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path} is not valid JSON ({exc}): build the run again to rewrite it") from None
+    if as_json:
+        out.print_json(data=data)
+    else:
+        print_stats(out, run_dir, data)
 
 
 @app.command(cls=Command)
