@@ -46,22 +46,34 @@ def prepare_run(run_dir: Path, config: BuildConfig) -> bool:
     """Create the folder, or accept it for resuming if it holds the same config.
 
     Returns True when resuming. Refuses to mix two configurations in one folder, because the
-    journal's results would then describe a run nobody asked for.
+    journal's results would then describe a run nobody asked for. The one difference accepted
+    is phase 1 -> 2: a phase-1 run is the first half of the same phase-2 run (its blueprints are
+    what phase 2 starts from), so it is extended in place. The reverse is refused: a phase-1
+    build of a phase-2 folder would rewrite its outputs without the conversations.
     """
     run_dir = Path(run_dir)
     path = run_dir / CONFIG
     if path.exists():
         existing = read_config(run_dir)
-        if existing.fingerprint() != config.fingerprint():
-            diffs = _differences(
-                existing.model_dump(mode="json", exclude={"batch_size"}),
-                config.model_dump(mode="json", exclude={"batch_size"}),
-            )
+        if existing.fingerprint() == config.fingerprint():
+            return True
+        same_but_phase = existing.model_copy(update={"phase": config.phase}).fingerprint() == config.fingerprint()
+        if same_but_phase and existing.phase < config.phase:
+            return True
+        if same_but_phase:
             raise UserError(
-                f"{run_dir} holds a run made with a different config; differs in: {'; '.join(diffs)}. "
-                f"Use a new --out folder, or resume that run with `builder build --config {path} --out {run_dir}`."
+                f"{run_dir} holds a phase-{existing.phase} run: building phase {config.phase} in it would rewrite "
+                f"its outputs without the conversations. Its blueprints are in {run_dir / BLUEPRINTS} and in the "
+                f"`blueprints` config of {run_dir / DATASET}; for a phase-1 run of its own, use a new --out folder."
             )
-        return True
+        diffs = _differences(
+            existing.model_dump(mode="json", exclude={"batch_size"}),
+            config.model_dump(mode="json", exclude={"batch_size"}),
+        )
+        raise UserError(
+            f"{run_dir} holds a run made with a different config; differs in: {'; '.join(diffs)}. "
+            f"Use a new --out folder, or resume that run with `builder build --config {path} --out {run_dir}`."
+        )
     if run_dir.exists() and any(run_dir.iterdir()):
         raise UserError(f"{run_dir} exists and is not a run folder (no {CONFIG}); choose an empty or new --out folder")
     run_dir.mkdir(parents=True, exist_ok=True)
