@@ -29,6 +29,9 @@ app = typer.Typer(
 domains_app = typer.Typer(help="Inspect and check the environments data is generated in.", no_args_is_help=True,
                           cls=Group)
 app.add_typer(domains_app, name="domains")
+config_app = typer.Typer(help="The build configuration (`builder build --config FILE`).", no_args_is_help=True,
+                         cls=Group)
+app.add_typer(config_app, name="config")
 
 out = make_console()
 err = make_console(stderr=True)
@@ -149,6 +152,17 @@ def _config_default(key: str) -> str:
     from builder.config import BuildConfig
 
     return escape(f"[default: {BuildConfig.model_fields[key].default}]")
+
+
+@config_app.command("defaults", cls=Command)
+def config_defaults() -> None:
+    """Print every config key with its default, type and meaning: valid YAML, the same build as no file.
+
+    Copy it to start a config file (`builder config defaults > build.yaml`) and keep the keys you change.
+    """
+    from builder.config_reference import reference_yaml
+
+    sys.stdout.write(reference_yaml())
 
 
 @app.command(cls=Command)

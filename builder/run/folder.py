@@ -42,6 +42,20 @@ def _differences(a: dict, b: dict, prefix: str = "") -> list[str]:
     return out
 
 
+def _extends(run_dir: Path, existing: BuildConfig, config: BuildConfig) -> bool:
+    """Whether `config` is the folder's phase-1 run taken on to phase 2 (see `prepare_run`)."""
+    if existing.phase == config.phase or existing.model_copy(update={"phase": config.phase}).fingerprint() \
+            != config.fingerprint():
+        return False
+    if existing.phase < config.phase:
+        return True
+    raise UserError(
+        f"{run_dir} holds a phase-{existing.phase} run: building phase {config.phase} in it would rewrite its "
+        f"outputs without the conversations. Its blueprints are in {run_dir / BLUEPRINTS}; for a phase-1 run "
+        "of its own, use a new --out folder."
+    )
+
+
 def prepare_run(run_dir: Path, config: BuildConfig) -> bool:
     """Create the folder, or accept it for resuming if it holds the same config.
 
@@ -55,25 +69,16 @@ def prepare_run(run_dir: Path, config: BuildConfig) -> bool:
     path = run_dir / CONFIG
     if path.exists():
         existing = read_config(run_dir)
-        if existing.fingerprint() == config.fingerprint():
-            return True
-        same_but_phase = existing.model_copy(update={"phase": config.phase}).fingerprint() == config.fingerprint()
-        if same_but_phase and existing.phase < config.phase:
-            return True
-        if same_but_phase:
-            raise UserError(
-                f"{run_dir} holds a phase-{existing.phase} run: building phase {config.phase} in it would rewrite "
-                f"its outputs without the conversations. Its blueprints are in {run_dir / BLUEPRINTS} and in the "
-                f"`blueprints` config of {run_dir / DATASET}; for a phase-1 run of its own, use a new --out folder."
+        if existing.fingerprint() != config.fingerprint() and not _extends(run_dir, existing, config):
+            diffs = _differences(
+                existing.model_dump(mode="json", exclude={"batch_size"}),
+                config.model_dump(mode="json", exclude={"batch_size"}),
             )
-        diffs = _differences(
-            existing.model_dump(mode="json", exclude={"batch_size"}),
-            config.model_dump(mode="json", exclude={"batch_size"}),
-        )
-        raise UserError(
-            f"{run_dir} holds a run made with a different config; differs in: {'; '.join(diffs)}. "
-            f"Use a new --out folder, or resume that run with `builder build --config {path} --out {run_dir}`."
-        )
+            raise UserError(
+                f"{run_dir} holds a run made with a different config; differs in: {'; '.join(diffs)}. "
+                f"Use a new --out folder, or resume that run with `builder build --config {path} --out {run_dir}`."
+            )
+        return True
     if run_dir.exists() and any(run_dir.iterdir()):
         raise UserError(f"{run_dir} exists and is not a run folder (no {CONFIG}); choose an empty or new --out folder")
     run_dir.mkdir(parents=True, exist_ok=True)
