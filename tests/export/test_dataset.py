@@ -20,7 +20,7 @@ from builder.export.trajectories import COLUMNS as TRAJECTORY_COLUMNS
 from builder.curation.selection import Selection
 from builder.llm.types import Message
 from builder.records import Attempt
-from tests.export.records import curate_and_export, data_path, make_records
+from tests.export.records import curate_and_export, data_path, make_records, write_stats
 
 
 def front_matter(readme: str) -> dict:
@@ -175,6 +175,7 @@ SELECTION = Selection(
 
 
 def test_only_the_selected_rows_are_written_each_in_its_split(tmp_path, toy_domain, toy_config):
+    write_stats(tmp_path, toy_config, make_records())
     counts = export_dataset(tmp_path, toy_config, make_records(), domain=toy_domain, selection=SELECTION)
     assert counts == {"trajectories": {"train": 1, "test": 2}, "messages": {"train": 1, "test": 2},
                       "blueprints": {"train": 2, "test": 1}}
