@@ -14,11 +14,12 @@ that feeds it (`parent`), or, before it has any row, at a share on the high side
 pessimistic and settles as the rounds finish.
 
 On a terminal the stages are live bars; off one (a log file, CI), one plain line is printed
-every `LOG_EVERY_S` seconds, so a long build is never silent.
+every 15 seconds (`BUILDER_PROGRESS_EVERY_S`), so a long build is never silent.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -33,7 +34,14 @@ from builder.config import BuildConfig
 from builder.run.journal import Journal
 
 POLL_S = 0.5
-LOG_EVERY_S = 15.0
+LOG_EVERY_ENV = "BUILDER_PROGRESS_EVERY_S"  # seconds between plain progress lines (default 15)
+
+
+def log_every_s() -> float:
+    try:
+        return max(float(os.environ.get(LOG_EVERY_ENV, "15")), POLL_S)
+    except ValueError:
+        return 15.0
 
 
 @dataclass
@@ -248,11 +256,11 @@ class BuildProgress:
             draw(True)
 
     def _log(self, journal: Journal) -> None:
-        tracker, say = self.tracker, self.console.print
+        tracker, say, every = self.tracker, self.console.print, log_every_s()
         last = time.monotonic()
         while not self._stop.wait(POLL_S):
             tracker.update(journal.counts())
-            if time.monotonic() - last >= LOG_EVERY_S:
+            if time.monotonic() - last >= every:
                 say(log_line(tracker), markup=False, highlight=False, soft_wrap=True)
                 last = time.monotonic()
         tracker.update(journal.counts())
