@@ -69,7 +69,7 @@ def domains_show(name: str = typer.Argument(..., help="Domain name, e.g. retail.
 
     d = load_domain(name)
     out.print(f"[bold]{d.name}[/]: {d.description}\n")
-    tools = Table("tool", "kind", "arguments, then what it does", expand=True)
+    tools = Table("tool", "kind", "arguments, then what it does")
     tools.columns[0].no_wrap = tools.columns[1].no_wrap = True  # names are what people copy: never cut
     for spec in d.tools.values():  # the description wraps whole, never cut
         args = Text(f"({', '.join(spec.params)})", style="dim")
@@ -176,7 +176,8 @@ def build(
     out_dir: Path = typer.Option(..., "--out", help="Run folder; re-running on it resumes the run."),
     config: Optional[Path] = typer.Option(None, help="YAML build config; flags override its values."),
     phase: Optional[int] = typer.Option(
-        None, help=f"1: blueprints only; 2: blueprints and conversations. {_config_default('phase')}"),
+        None, help="1: blueprints only; 2: blueprints and conversations (a phase-1 folder is extended in place). "
+        f"{_config_default('phase')}"),
     ray: bool = typer.Option(False, "--ray", help="Run the steps as Ray actors (needs the `ray` extra); same dataset."),
     ray_address: Optional[str] = typer.Option(
         None, help="Attach to this Ray cluster ('auto', HOST:PORT, ray://HOST:10001); implies --ray. "

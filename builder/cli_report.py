@@ -1,8 +1,8 @@
 """A run's funnel on the terminal: `builder stats DIR` and the end of `builder build`.
 
 The rows are the dataset card's (`builder.cards.funnel`), so the terminal and the card never
-disagree. Everything is read from stats.json's keys with defaults: a stats.json written by an
-older or newer builder (more sections, more usage fields) still prints.
+disagree. Keys it does not know are left alone: a stats.json with more sections or more usage
+fields per role (a newer builder's) still prints.
 """
 
 from __future__ import annotations
@@ -48,8 +48,7 @@ def curation_table(stats: dict[str, Any]) -> Table | None:
     rows = curation_rows(stats)
     if not rows:
         return None
-    table = _table("Curation (each removed row is removed by one stage)", "table", "stage", "in", "out", "removed",
-                   right=("in", "out"))
+    table = _table("Curation", "table", "stage", "in", "out", "removed (each row by one stage)", right=("in", "out"))
     for r in rows:
         table.add_row(r.table, r.stage, _n(r.into), _n(r.out), r.removed)
     return table
@@ -61,7 +60,7 @@ def reasons_table(stats: dict[str, Any]) -> Table | None:
     conversation = (stats["funnel"].get("conversations") or {}).get("failure_reasons") or {}
     if not blueprint and not conversation:
         return None
-    table = _table("Why candidates failed (one count per reason given)", "of", "stage/reason", "count", right=("count",))
+    table = _table("Why candidates failed", "of", "stage/reason", "times given", right=("times given",))
     for where, reasons in (("blueprints", blueprint), ("conversations", conversation)):
         for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
             table.add_row(where, reason, _n(n))
@@ -79,15 +78,17 @@ def usage_table(stats: dict[str, Any]) -> Table | None:
     return table
 
 
-def kept_line(stats: dict[str, Any]) -> str | None:
+def kept_line(stats: dict[str, Any]) -> str:
     """"Kept: 19 conversations (train 17, test 2), 20 blueprints (train 20)"."""
+    if "curation" not in stats.get("funnel", {}):  # phase 1: nothing is curated yet
+        return f"Kept: {_n(stats.get('kept_rows', 0))} validated blueprints (curated with the conversations, in phase 2)"
     parts = []
     for table, unit in (("trajectories", "conversations"), ("blueprints", "blueprints")):
         splits = kept(stats).get(table)
         if splits is not None:
             by_split = ", ".join(f"{split} {_n(n)}" for split, n in splits.items())
             parts.append(f"{_n(sum(splits.values()))} {unit}" + (f" ({by_split})" if by_split else ""))
-    return "Kept: " + ", ".join(parts) if parts else None
+    return "Kept: " + ", ".join(parts)
 
 
 def llm_line(stats: dict[str, Any]) -> str | None:
@@ -138,9 +139,6 @@ def print_summary(console: Console, run_dir: Path, stats: dict[str, Any], phase:
     cur = curation_table(stats)
     if cur is not None:
         console.print(cur)
-    for line in (kept_line(stats), llm_line(stats)):
-        if line:
-            _say(console, line)
     f = stats["funnel"]
     if phase < 2:
         _say(console, f"Blueprints: {run_dir / BLUEPRINTS} ({_n(f['blueprints_validated'] + f['recombination']['validated'])} "
@@ -148,7 +146,11 @@ def print_summary(console: Console, run_dir: Path, stats: dict[str, Any], phase:
         _say(console, "Add the conversations to this run (phase 2): "
                       f"builder build --config {run_dir / CONFIG} --phase 2 --out {run_dir}")
     else:
+        _say(console, kept_line(stats))
         dataset = run_dir / DATASET
         _say(console, f"Dataset: {dataset} (card: {dataset / 'README.md'})")
         _say(console, f'Load it: datasets.load_dataset("{dataset}", "trajectories")  (or "messages", "blueprints")')
+    llm = llm_line(stats)
+    if llm:
+        _say(console, llm)
     _say(console, f"Built in {stats['seconds']:.1f} s. More: builder stats {run_dir}")
