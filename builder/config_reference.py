@@ -90,8 +90,7 @@ def _section(model: BaseModel, indent: str, lines: list[str]) -> None:
             lines.append(_value(name, [v.model_dump(mode="json", exclude_defaults=True) for v in value], indent))
         else:
             lines += _comment(info, indent)
-            lines.append(_value(name, value if not isinstance(value, BaseModel) else value.model_dump(mode="json"),
-                                indent))
+            lines.append(_value(name, value, indent))
 
 
 def reference_yaml() -> str:
