@@ -48,7 +48,7 @@ def curation_table(stats: dict[str, Any]) -> Table | None:
     rows = curation_rows(stats)
     if not rows:
         return None
-    table = _table("Curation", "table", "stage", "in", "out", "removed (each row by one stage)", right=("in", "out"))
+    table = _table("Curation", "table", "stage", "in", "out", "removed", right=("in", "out"))
     for r in rows:
         table.add_row(r.table, r.stage, _n(r.into), _n(r.out), r.removed)
     return table

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn
+from rich.progress import Progress, ProgressColumn, TextColumn
 from rich.text import Text
 
 from builder.config import BuildConfig
@@ -148,9 +148,11 @@ class Tracker:
         return (time.monotonic() if now is None else now) - self.started
 
     def seconds_left(self, now: float | None = None) -> float | None:
-        """Rows still expected over the rows finished per second so far; None until rows finish."""
-        elapsed = self.elapsed(now)
+        """Rows still expected over the rows finished per second since the first one (the
+        pipeline's start-up is not work to come); None until there is a rate."""
+        now = time.monotonic() if now is None else now
         made = sum(self.counts.get(k, 0) - self.baseline.get(k, 0) for k in self.keys)
+        elapsed = now - min(self.first_row.values(), default=now)
         if made <= 0 or elapsed <= 0:
             return None
         totals = known_totals(self.keys, self.counts, self.config, finished=False)
@@ -179,14 +181,22 @@ def log_line(tracker: Tracker, finished: bool = False) -> str:
     return f"[{clock(tracker.elapsed())}] " + " · ".join(parts) + f" · {tail}"
 
 
-class KnownBar(BarColumn):
-    """A bar only where the total is known: rich's pulsing bar for an unknown total looks full
-    in a still frame (a screenshot, a log), which is what it must not say."""
+class KnownBar(ProgressColumn):
+    """A bar only where the total is known, and one whose unfilled part is drawn with another
+    character than its filled part: rich's bar tells them apart by colour alone and pulses for
+    an unknown total, so in a still frame without colour (a log, a screenshot) every bar looked
+    full, which is what it must not say."""
 
-    def render(self, task):
+    def __init__(self, width: int = 30):
+        super().__init__()
+        self.width = width
+
+    def render(self, task) -> Text:
         if task.total is None:
-            return Text(" " * (self.bar_width or 40))
-        return super().render(task)
+            return Text(" " * self.width)
+        filled = round(self.width * min(task.completed / task.total, 1.0)) if task.total else self.width
+        style = "green" if task.finished else "magenta"
+        return Text.assemble(("━" * filled, style), ("─" * (self.width - filled), "bright_black"))
 
 
 def _rate(stage: Stage) -> str:

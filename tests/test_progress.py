@@ -39,8 +39,9 @@ def test_expected_totals_are_at_least_what_is_done_and_exactly_the_known_ones():
 
 def test_an_unknown_total_draws_no_bar():
     progress = Progress()
-    unknown, known = progress.add_task("unknown", total=None, completed=7), progress.add_task("known", total=4, completed=4)
-    bar = KnownBar(bar_width=10)
+    unknown = progress.add_task("unknown", total=None, completed=7)
+    known, half = progress.add_task("known", total=4, completed=4), progress.add_task("half", total=4, completed=2)
+    bar = KnownBar(width=10)
 
     def drawn(task_id) -> str:
         console = Console(width=40, record=True, file=io.StringIO(), color_system=None)
@@ -49,6 +50,7 @@ def test_an_unknown_total_draws_no_bar():
 
     assert drawn(unknown).strip() == ""  # rich's pulse would look full in a still frame
     assert drawn(known).strip() == "━" * 10
+    assert drawn(half).strip() == "━" * 5 + "─" * 5  # told apart without colour
 
 
 def test_rates_start_when_a_stage_could_have_started_and_resumed_rows_do_not_count():
@@ -68,8 +70,11 @@ def test_time_left_shrinks_as_the_build_goes_on():
     tracker.start({})
     t0 = tracker.started
     assert tracker.seconds_left(now=t0 + 1) is None and time_left(None) == "time left: estimating"
+    tracker.update({"generate.r0": 10}, now=t0 + 3)  # the first rows, after the pipeline's start-up
     tracker.update({"generate.r0": 20, "check.r0": 20}, now=t0 + 5)
     early = tracker.seconds_left(now=t0 + 5)
+    expected = sum(expected_totals(KEYS, tracker.counts, known_totals(KEYS, tracker.counts, CONFIG, False)).values())
+    assert early == (expected - 40) / (40 / 2)  # rows still expected at 40 rows in the 2 s since the first
     late_counts = {k: v for k, v in FINAL.items() if not k.startswith("interplay")}
     tracker.update(late_counts, now=t0 + 20)
     late = tracker.seconds_left(now=t0 + 20)
