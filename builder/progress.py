@@ -168,7 +168,7 @@ def clock(seconds: float) -> str:
 
 def time_left(seconds: float | None) -> str:
     if seconds is None:
-        return "time left: estimating"
+        return "estimating time left"
     if seconds < 60:
         return f"about {max(5, round(seconds / 5) * 5)} s left"
     return f"about {round(seconds / 60)} min left"
@@ -187,7 +187,7 @@ class KnownBar(ProgressColumn):
     an unknown total, so in a still frame without colour (a log, a screenshot) every bar looked
     full, which is what it must not say."""
 
-    def __init__(self, width: int = 30):
+    def __init__(self, width: int = 24):  # name, bar, count and time left fit 80 columns
         super().__init__()
         self.width = width
 

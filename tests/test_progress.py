@@ -69,7 +69,7 @@ def test_time_left_shrinks_as_the_build_goes_on():
     tracker = Tracker(KEYS, CONFIG)
     tracker.start({})
     t0 = tracker.started
-    assert tracker.seconds_left(now=t0 + 1) is None and time_left(None) == "time left: estimating"
+    assert tracker.seconds_left(now=t0 + 1) is None and time_left(None) == "estimating time left"
     tracker.update({"generate.r0": 10}, now=t0 + 3)  # the first rows, after the pipeline's start-up
     tracker.update({"generate.r0": 20, "check.r0": 20}, now=t0 + 5)
     early = tracker.seconds_left(now=t0 + 5)
