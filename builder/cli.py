@@ -14,7 +14,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from builder.cli_help import Command, Group
+from builder.console import make_console
 from builder.errors import BuildFailure, UserError
 from domains.errors import DomainError
 
@@ -22,12 +25,17 @@ app = typer.Typer(
     help="Generate verified multi-turn tool-use conversations (APIGen-MT) and publish them as datasets.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=Group,
 )
-domains_app = typer.Typer(help="Inspect and check the environments data is generated in.", no_args_is_help=True)
+domains_app = typer.Typer(help="Inspect and check the environments data is generated in.", no_args_is_help=True,
+                          cls=Group)
 app.add_typer(domains_app, name="domains")
+config_app = typer.Typer(help="The build configuration (`builder build --config FILE`).", no_args_is_help=True,
+                         cls=Group)
+app.add_typer(config_app, name="config")
 
-out = Console()
-err = Console(stderr=True)
+out = make_console()
+err = make_console(stderr=True)
 
 
 def _mount_simulator() -> None:
@@ -39,7 +47,7 @@ def _mount_simulator() -> None:
 _mount_simulator()
 
 
-@domains_app.command("list")
+@domains_app.command("list", cls=Command)
 def domains_list() -> None:
     """List the domains you can build in (outside environments when their extra is installed)."""
     from domains import domain_names, load_domain
@@ -55,16 +63,18 @@ def domains_list() -> None:
             out.print(f"{info.prefix}:* domains are not installed: {info.install_hint}", markup=False, highlight=False)
 
 
-@domains_app.command("show")
+@domains_app.command("show", cls=Command)
 def domains_show(name: str = typer.Argument(..., help="Domain name, e.g. retail.")) -> None:
     """Show a domain's tools, table sizes and policy rules."""
     from domains import load_domain
 
     d = load_domain(name)
     out.print(f"[bold]{d.name}[/]: {d.description}\n")
-    tools = Table("tool", "kind", "arguments", "description")
-    for spec in d.tools.values():
-        tools.add_row(spec.name, spec.kind, ", ".join(spec.params), spec.description[:90])
+    tools = Table("tool", "kind", "arguments, then what it does")
+    tools.columns[0].no_wrap = tools.columns[1].no_wrap = True  # names are what people copy: never cut
+    for spec in d.tools.values():  # the description wraps whole, never cut
+        args = Text(f"({', '.join(spec.params)})", style="dim")
+        tools.add_row(spec.name, spec.kind, Text.assemble(args, "\n", spec.description))
     out.print(tools)
     sizes = Table("table", "records")
     for table_name, rows in d.tables.records.items():
@@ -81,7 +91,7 @@ def domains_show(name: str = typer.Argument(..., help="Domain name, e.g. retail.
         out.print(f"  {line}")
 
 
-@domains_app.command("check")
+@domains_app.command("check", cls=Command)
 def domains_check(
     name: str = typer.Argument(..., help="Domain name, e.g. retail."),
     chains: int = typer.Option(200, min=1, help="How many tool chains to sample and replay."),
@@ -137,14 +147,38 @@ def domains_check(
         raise typer.Exit(1)
 
 
-@app.command()
+def _config_default(key: str) -> str:
+    """A build flag's default, from the config model (the flag itself defaults to None: unset
+    flags leave the --config file's values alone)."""
+    from builder.config import BuildConfig
+
+    return escape(f"[default: {BuildConfig.model_fields[key].default}]")
+
+
+@config_app.command("defaults", cls=Command)
+def config_defaults() -> None:
+    """Print every config key with its default, type and meaning: valid YAML, the same build as no file.
+
+    Copy it to start a config file (`builder config defaults > build.yaml`) and keep the keys you change.
+    """
+    from builder.config_reference import reference_yaml
+
+    sys.stdout.write(reference_yaml())
+
+
+@app.command(cls=Command)
 def build(
-    domain: Optional[str] = typer.Option(None, help="Domain to build in (see `builder domains list`)."),
-    tasks: Optional[int] = typer.Option(None, help="Task contexts to sample (blueprint candidates)."),
-    seed: Optional[int] = typer.Option(None, help="Run seed: every random choice derives from it."),
+    domain: Optional[str] = typer.Option(
+        None, help=f"Domain to build in (see `builder domains list`). {_config_default('domain')}"),
+    tasks: Optional[int] = typer.Option(
+        None, help=f"Task contexts to sample (blueprint candidates). {_config_default('tasks')}"),
+    seed: Optional[int] = typer.Option(
+        None, help=f"Run seed: every random choice derives from it. {_config_default('seed')}"),
     out_dir: Path = typer.Option(..., "--out", help="Run folder; re-running on it resumes the run."),
     config: Optional[Path] = typer.Option(None, help="YAML build config; flags override its values."),
-    phase: Optional[int] = typer.Option(None, help="1: blueprints only; 2: blueprints and conversations."),
+    phase: Optional[int] = typer.Option(
+        None, help="1: blueprints only; 2: blueprints and conversations (a phase-1 folder is extended in place). "
+        f"{_config_default('phase')}"),
     ray: bool = typer.Option(False, "--ray", help="Run the steps as Ray actors (needs the `ray` extra); same dataset."),
     ray_address: Optional[str] = typer.Option(
         None, help="Attach to this Ray cluster ('auto', HOST:PORT, ray://HOST:10001); implies --ray. "
@@ -181,38 +215,33 @@ def build(
     if ray_options:
         ray_options.check()  # Ray missing, nothing at the address: fail now
     stats = run_build(out_dir, cfg, console=err, ray=ray_options)
-    f = stats["funnel"]
-    out.print(f"\nRun folder: {out_dir}")
-    out.print(
-        f"Blueprints: {f['contexts']} contexts -> {f['blueprints_validated']} validated "
-        f"(first round {f['validated_by_round'].get('0', 0)}), {f['recombination']['validated']} recombined"
-    )
-    if "conversations" in f:
-        c = f["conversations"]
-        out.print(
-            f"Conversations: {c['attempts']} attempts -> {c['blueprints_verified']}/{c['blueprints']} blueprints verified; "
-            f"failed attempts by stage: {c['failed_attempts_by_stage']}"
-        )
-        out.print(f"Dataset: {out_dir / 'dataset'}  (datasets.load_dataset('{out_dir / 'dataset'}', 'trajectories'))")
-    llm = stats["llm"]
-    if llm["retries"] or llm["failed_calls"]:
-        out.print(
-            f"LLM calls: {llm['retries']} retries, {llm['recovered_calls']} calls recovered, {llm['failed_calls']} "
-            f"gave up; lost to failed calls: {llm['lost']['tasks']} tasks, {llm['lost']['attempts']} attempts"
-        )
-    out.print(f"Funnel and usage: {out_dir / 'stats.json'}  ({stats['seconds']} s)")
+    from builder.cli_report import print_summary
+
+    print_summary(out, out_dir, stats, cfg.phase)
 
 
-@app.command()
-def stats(run_dir: Path = typer.Argument(..., help="A run folder written by `builder build`.")) -> None:
-    """Print a run's funnel (stats.json)."""
+@app.command(cls=Command)
+def stats(
+    run_dir: Path = typer.Argument(..., help="A run folder written by `builder build`."),
+    as_json: bool = typer.Option(False, "--json", help="Print stats.json as it is (every figure, for scripts)."),
+) -> None:
+    """Print a run's funnel: every stage in and out, curation, why candidates failed, token usage."""
+    from builder.cli_report import print_stats
+
     path = run_dir / "stats.json"
     if not path.exists():
         raise UserError(f"{path} does not exist: is {run_dir} a finished run folder?")
-    out.print_json(json.dumps(json.loads(path.read_text())))
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path} is not valid JSON ({exc}): build the run again to rewrite it") from None
+    if as_json:
+        out.print_json(data=data)
+    else:
+        print_stats(out, run_dir, data)
 
 
-@app.command()
+@app.command(cls=Command)
 def publish(
     run_dir: Path = typer.Argument(..., help="A finished run folder (the --out of `builder build`)."),
     repo: Optional[str] = typer.Option(None, help="Hub dataset repo ORG/NAME; created if missing."),
@@ -253,7 +282,7 @@ def publish(
     say(out, f'datasets.load_dataset("{hub.repo_id}", "trajectories", revision="{hub.tag}")')
 
 
-@app.command("model-card")
+@app.command("model-card", cls=Command)
 def model_card(
     dataset: str = typer.Option(..., help="The published dataset the model was fine-tuned on: ORG/NAME."),
     version: str = typer.Option(..., help="Its version X.Y.Z (the Hub tag vX.Y.Z the model was trained on)."),

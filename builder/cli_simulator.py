@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import typer
 
+from builder.cli_help import Command, Group
+
 simulator_app = typer.Typer(
     name="simulator",
     help=(
@@ -16,6 +18,7 @@ simulator_app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
+    cls=Group,
 )
 
 
@@ -28,7 +31,7 @@ def _group() -> None:
 _KINDS_HELP = "Comma-separated fault kinds sharing --error-rate equally: http_500, http_429, slow, malformed."
 
 
-@simulator_app.command("serve")
+@simulator_app.command("serve", cls=Command)
 def serve_command(
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port to listen on (0 = any free port)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind; keep the loopback default unless you mean to share it."),

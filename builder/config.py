@@ -47,15 +47,17 @@ class InterplayConfig(BaseModel):
 class BuildConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    domain: str = "retail"
+    domain: str = Field(default="retail", description="the environment to build in (`builder domains list`)")
     tasks: int = Field(default=50, ge=1, description="task contexts to sample (blueprint candidates)")
-    seed: int = 0
+    seed: int = Field(default=0, description="every random choice derives from the seed and the row id")
     phase: int = Field(default=2, ge=1, le=2, description="1: blueprints only; 2: blueprints and conversations")
-    batch_size: int = Field(default=16, ge=1, le=1024)
-    roles: RolesConfig = Field(default_factory=RolesConfig)
-    blueprints: BlueprintConfig = Field(default_factory=BlueprintConfig)
-    interplay: InterplayConfig = Field(default_factory=InterplayConfig)
-    curation: CurationConfig = Field(default_factory=CurationConfig)
+    batch_size: int = Field(default=16, ge=1, le=1024,
+                            description="rows per batch between pipeline steps (not part of the run's identity)")
+    roles: RolesConfig = Field(default_factory=RolesConfig, description="the LLM that plays each role")
+    blueprints: BlueprintConfig = Field(default_factory=BlueprintConfig, description="phase 1: task blueprints")
+    interplay: InterplayConfig = Field(default_factory=InterplayConfig, description="phase 2: conversations")
+    curation: CurationConfig = Field(
+        default_factory=CurationConfig, description="which verified rows are published (may change on a finished run)")
 
     def used_roles(self) -> list[tuple[str, RoleConfig]]:
         """The roles that make this run's rows: the generator and the reviewers always; the human

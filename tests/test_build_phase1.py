@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -19,22 +20,59 @@ TOY = "tests.domains.framework.toy:build_toy"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def build_cmd(out: Path, tasks: int = 16) -> list[str]:
+def build_cmd(out: Path, tasks: int = 16, phase: int = 1) -> list[str]:
     return [sys.executable, "-c", "from builder.cli import main; main()", "build", "--domain", TOY,
-            "--tasks", str(tasks), "--seed", "3", "--phase", "1", "--out", str(out)]
+            "--tasks", str(tasks), "--seed", "3", "--phase", str(phase), "--out", str(out)]
 
 
-def run_build(out: Path) -> subprocess.CompletedProcess:
+def run_build(out: Path, phase: int = 1) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(build_cmd(out), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(build_cmd(out, phase=phase), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory) -> Path:
+def first_build(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     out = tmp_path_factory.mktemp("runs") / "p1"
     result = run_build(out)
     assert result.returncode == 0, result.stderr[-3000:]
-    return out
+    return out, result
+
+
+@pytest.fixture(scope="module")
+def finished(first_build) -> Path:
+    return first_build[0]
+
+
+def test_the_end_of_a_phase1_build_says_where_the_blueprints_are_and_how_to_go_on(first_build):
+    out, result = first_build
+    said = " ".join(result.stdout.split())
+    assert f"Blueprints: {out / 'blueprints.parquet'}" in said
+    assert f"builder build --config {out / 'config.yaml'} --phase 2 --out {out}" in said
+
+
+def test_a_phase1_run_is_extended_to_phase2_in_place_and_not_back(finished, tmp_path):
+    out = tmp_path / "extended"
+    shutil.copytree(finished, out)
+    journal = out / ".state" / "journal.sqlite"
+    generated = dict(sqlite3.connect(journal).execute(
+        "SELECT stage, COUNT(*) FROM results WHERE stage NOT LIKE 'interplay%' GROUP BY stage").fetchall())
+    result = run_build(out, phase=2)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Resuming" in result.stderr
+    after = dict(sqlite3.connect(journal).execute(
+        "SELECT stage, COUNT(*) FROM results WHERE stage NOT LIKE 'interplay%' GROUP BY stage").fetchall())
+    assert after == generated  # phase 1 was not redone: every blueprint is the one phase 1 made
+    pd.testing.assert_frame_equal(pd.read_parquet(finished / "blueprints.parquet"),
+                                  pd.read_parquet(out / "blueprints.parquet"))
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["funnel"]["conversations"]["attempts"] > 0
+    assert (out / "dataset" / "README.md").exists()
+    assert "phase: 2" in (out / "config.yaml").read_text()
+
+    back = run_build(out, phase=1)
+    assert back.returncode == 2
+    message = " ".join(back.stderr.split())
+    assert "holds a phase-2 run" in message and str(out / "blueprints.parquet") in message
 
 
 def test_run_folder_holds_every_candidate_and_the_funnel(finished):

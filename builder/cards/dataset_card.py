@@ -20,10 +20,11 @@ from typing import Any
 from builder.cards.dataset_facts import DatasetFacts
 from builder.cards.funnel import curation_rows, funnel_rows
 from builder.cards.render import APIGEN_MT_BIBTEX, render_card
-from builder.cards.run_facts import read_run
+from builder.cards.run_facts import RunFacts, read_run
 from builder.config import BuildConfig
 from builder.export import DEFAULT_CONFIG
 from builder.export.dataset import configs_metadata
+from builder.run.folder import DATASET
 
 LICENSE = "cc-by-4.0"
 LICENSE_NAME, LICENSE_URL = "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"
@@ -37,6 +38,12 @@ SIZE_BUCKETS = [
     (10**11, "10B<n<100B"), (10**12, "100B<n<1T"),
 ]
 
+# Which models made a conversation row: `trajectories` and `messages` both carry it.
+PROVENANCE_DOCS = {
+    "models": "backend spec of each role that made the row",
+    "simulated": "the offline simulator played some role: the text was not written by a model",
+}
+
 # What each published column holds, for the schema tables (tests check none is missing).
 COLUMN_DOCS: dict[str, dict[str, str]] = {
     "trajectories": {
@@ -49,8 +56,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "blueprint_id": "the task blueprint (`id` in the `blueprints` config)",
         "num_turns": "user (`human`) turns",
         "num_tool_calls": "`function_call` turns",
-        "models": "backend spec of each role that made the row",
-        "simulated": "the offline simulator played some role: the text was not written by a model",
+        **PROVENANCE_DOCS,
     },
     "messages": {
         "id": "the same id as in `trajectories`",
@@ -58,6 +64,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
                     "tool-call `arguments` are objects, not JSON strings",
         "tools": "OpenAI function-tool schemas `{type: function, function: {name, description, parameters}}`",
         "domain": "the environment the conversation took place in",
+        **PROVENANCE_DOCS,
     },
     "blueprints": {
         "id": "the task id",
@@ -136,9 +143,13 @@ def render_dataset_card(run_dir: Path, *, repo_id: str | None = None, version: s
     `repo_id` and `version` go into the loading example (`revision="vX.Y.Z"`); without them the
     example loads the local folder. Raises `UserError` when DIR is not a finished run.
     """
+    return render_card_of(read_run(run_dir), Path(run_dir) / DATASET, repo_id=repo_id, version=version)
+
+
+def render_card_of(run: RunFacts, dataset_dir: Path, *, repo_id: str | None = None, version: str | None = None) -> str:
+    """The card of `run`, whose dataset is (or will be, once the export moves it there) `dataset_dir`."""
     from huggingface_hub import DatasetCard, DatasetCardData
 
-    run = read_run(run_dir)
     config, stats, facts = run.config, run.stats, run.facts
     meta = card_metadata(config, facts)
     roles = run.roles()
@@ -160,7 +171,7 @@ def render_dataset_card(run_dir: Path, *, repo_id: str | None = None, version: s
         role_count=len(roles),
         description=_domain_description(config.domain),
         fingerprint=run.fingerprint,
-        source=repo_id or "path/to/dataset",
+        source=repo_id or str(dataset_dir),
         revision=f"v{version}" if version else None,
         repo_id=repo_id,
         version=version,
@@ -172,4 +183,3 @@ def render_dataset_card(run_dir: Path, *, repo_id: str | None = None, version: s
         bibtex_key=re.sub(r"\W+", "_", f"{repo_id}_v{version}" if version else f"{repo_id}"),
     )
     return str(DatasetCard(card))  # parses the front matter: a card the Hub cannot read fails here
-

@@ -86,7 +86,7 @@ def funnel_rows(stats: dict[str, Any], published: int | None = None) -> list[Fun
         failed = ", ".join(f"{v} {k}" for k, v in sorted(conv["failed_attempts_by_stage"].items(), key=lambda kv: -kv[1]))
         rows.append(FunnelRow(
             stage="Conversation attempts", into=conv["attempts"], out=conv["passed_attempts"],
-            note=f"failed by stage: {failed}" if failed else "",
+            note=f"failed checks: {failed} (an attempt that fails several checks counts once for each)" if failed else "",
         ))
         rows.append(FunnelRow(
             stage="Blueprints with a verified conversation", into=conv["blueprints"], out=conv["blueprints_verified"],

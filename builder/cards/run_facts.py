@@ -44,14 +44,19 @@ def role_label(name: str) -> str:
     return "user" if name == "human" else name.replace("_", " ")
 
 
+def read_stats(run_dir: Path) -> dict[str, Any]:
+    stats_path = Path(run_dir) / STATS
+    if not stats_path.exists():
+        raise UserError(f"{run_dir} has no {STATS}: is the build finished? (re-run `builder build --out {run_dir}`)")
+    return json.loads(stats_path.read_text())
+
+
 def read_run(run_dir: Path) -> RunFacts:
     """Raises `UserError` when DIR is not a finished run: no config, no stats.json, no dataset."""
     run_dir = Path(run_dir)
     config = read_config(run_dir)
-    stats_path = run_dir / STATS
-    if not stats_path.exists():
-        raise UserError(f"{run_dir} has no {STATS}: is the build finished? (re-run `builder build --out {run_dir}`)")
+    stats = read_stats(run_dir)
     facts = measure(run_dir / DATASET)
     if not facts.rows:
         raise UserError(f"{run_dir / DATASET} holds no Parquet split: nothing to describe (re-run the build)")
-    return RunFacts(config=config, stats=json.loads(stats_path.read_text()), facts=facts)
+    return RunFacts(config=config, stats=stats, facts=facts)

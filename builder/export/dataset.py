@@ -1,6 +1,6 @@
 """Write a run's curated dataset to DIR/dataset/, loadable with `datasets.load_dataset`.
 
-    DIR/dataset/README.md                          YAML `configs:` + a short note
+    DIR/dataset/README.md                          the dataset card (`builder.cards`), YAML `configs:` included
     DIR/dataset/trajectories/train-<digest>.parquet  (default config)
     DIR/dataset/trajectories/test-<digest>.parquet   (only with a non-empty test split)
     DIR/dataset/messages/{train,test}-<digest>.parquet
@@ -41,8 +41,6 @@ import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_origin
-
-import yaml
 
 from builder.config import BuildConfig
 from builder.curation.selection import Selection, read_selection
@@ -161,38 +159,6 @@ def write_parquet(path: Path, rows: list[dict[str, Any]], features) -> None:
         writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
 
 
-def readme(config: BuildConfig, counts: dict[str, dict[str, int]], files: dict[str, dict[str, list[str]]]) -> str:
-    meta = yaml.safe_dump({"configs": configs_metadata(files)}, sort_keys=False)
-    lines = [
-        "---", meta.rstrip(), "---", "",
-        f"# Tool-use conversations: {config.domain}", "",
-        "Generated with `builder` (the APIGen-MT method): verified multi-turn conversations "
-        f"between a simulated user and a tool-using agent in the `{config.domain}` domain (seed {config.seed}).",
-        "",
-    ]
-    if config.simulated_roles():
-        lines += [
-            "**Simulated data**: the offline simulator played some roles, so this text was not written "
-            "by a language model. Use it to try the pipeline, not to train a model.", "",
-        ]
-    names = ordered(s for by_split in counts.values() for s in by_split) or ["train"]
-    lines += ["| config | " + " | ".join(f"rows ({s})" for s in names) + " |", "|---|" + "---|" * len(names)]
-    for name in CONFIGS:
-        cells = [str(counts[name].get(s, 0)) for s in names]
-        if not counts[name]:
-            cells = ["0 (not written: `datasets` cannot load an empty split)"] + [""] * (len(names) - 1)
-        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "```python",
-        "from datasets import load_dataset",
-        f'ds = load_dataset("PATH/TO/dataset", "{DEFAULT_CONFIG}", split="train")',
-        "```",
-        "",
-    ]
-    return "\n".join(lines)
-
-
 def build_rows(
     config: BuildConfig, records: list[TaskRecord], selection: Selection, domain: "Domain | None" = None
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
@@ -225,7 +191,8 @@ def build_rows(
                     row_id=row_id, conv=conv, tools=apigen_tools, domain=rec.domain,
                     blueprint_id=rec.task_id, models=models, simulated=simulated,
                 )
-                msgs = msg_config.row(row_id=row_id, conv=conv, tools=schemas, domain=rec.domain)
+                msgs = msg_config.row(row_id=row_id, conv=conv, tools=schemas, domain=rec.domain,
+                                      models=models, simulated=simulated)
             except ValueError as exc:  # a value JSON cannot hold (NaN, infinity)
                 raise ExportError(f"{where}: {exc}") from exc
             rows["trajectories"].setdefault(split, []).append(traj)
@@ -254,6 +221,17 @@ def _check_selected(selected: dict, found: set, what: str) -> None:
         )
 
 
+def _card(run_dir: Path, config: BuildConfig, written: Path) -> str:
+    """The dataset card (`builder.cards`), measured on the files just written to `written`; the
+    same card `builder publish` renders, less what needs a Hub repository."""
+    from builder.cards.dataset_card import render_card_of
+    from builder.cards.dataset_facts import measure
+    from builder.cards.run_facts import RunFacts, read_stats
+
+    run = RunFacts(config=config, stats=read_stats(run_dir), facts=measure(written))
+    return render_card_of(run, run_dir / DATASET)
+
+
 def export_dataset(
     run_dir: Path, config: BuildConfig, records: list[TaskRecord], domain: "Domain | None" = None,
     selection: Selection | None = None,
@@ -262,14 +240,15 @@ def export_dataset(
 
     `selection` (which rows, which split) defaults to what curation wrote for the run
     (`builder.curation.selection.read_selection`); `domain` to `load_domain(config.domain)`
-    (its tool schemas and policy text); tests pass their own. Raises `ExportError` (a
-    `BuildFailure`) naming the row when a kept conversation is malformed.
+    (its tool schemas and policy text); tests pass their own. The card reads DIR/stats.json,
+    which the build writes first. Raises `ExportError` (a `BuildFailure`) naming the row when a
+    kept conversation is malformed.
     """
     run_dir = Path(run_dir)
     rows = build_rows(config, records, selection or read_selection(run_dir), domain)
     feats = {
         "trajectories": traj_config.features(models_feature()),
-        "messages": msg_config.features(),
+        "messages": msg_config.features(models_feature()),
         "blueprints": bp_config.features(),
     }
     out = run_dir / DATASET
@@ -289,7 +268,7 @@ def export_dataset(
             os.replace(part, tmp / path)
             files.setdefault(name, {})[split] = [path]
     counts = {name: {split: len(rows[name][split]) for split in files.get(name, {})} for name in CONFIGS}
-    (tmp / "README.md").write_text(readme(config, counts, files))
+    (tmp / "README.md").write_text(_card(run_dir, config, tmp))
     shutil.rmtree(old, ignore_errors=True)
     if out.exists():
         os.replace(out, old)

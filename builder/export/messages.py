@@ -1,6 +1,9 @@
 """The `messages` config: OpenAI chat format, ready for `tokenizer.apply_chat_template` and TRL.
 
-Columns: `id`, `messages`, `tools`, `domain`.
+Columns: `id`, `messages`, `tools`, `domain`, and the same provenance as `trajectories`:
+`models` (role -> backend spec) and `simulated` (some role was the offline simulator: the text
+was not written by a model), so a training set filtered or mixed from this config alone still
+says what made each row.
 
 `messages` holds a system message (the prompt the agent saw), user messages, assistant
 messages (`content` always a string, `""` when the model only called tools) with
@@ -28,10 +31,10 @@ from typing import Any
 
 from builder.export.conversation import Conversation, json_text
 
-COLUMNS = ["id", "messages", "tools", "domain"]
+COLUMNS = ["id", "messages", "tools", "domain", "models", "simulated"]
 
 
-def features():
+def features(models_feature: dict[str, Any]):
     from datasets import Features, Json, List, Value
 
     return Features({
@@ -39,6 +42,8 @@ def features():
         "messages": List(Json()),
         "tools": List(Json()),
         "domain": Value("string"),
+        "models": models_feature,
+        "simulated": Value("bool"),
     })
 
 
@@ -60,11 +65,14 @@ def openai_messages(conv: Conversation) -> list[dict[str, Any]]:
     return out
 
 
-def row(*, row_id: str, conv: Conversation, tools: list[dict[str, Any]], domain: str) -> dict[str, Any]:
+def row(*, row_id: str, conv: Conversation, tools: list[dict[str, Any]], domain: str,
+        models: dict[str, Any], simulated: bool) -> dict[str, Any]:
     """A row with its Json values already as JSON text (see `dataset.write_parquet`)."""
     return {
         "id": row_id,
         "messages": [json_text(m) for m in openai_messages(conv)],
         "tools": [json_text(t) for t in tools],
         "domain": domain,
+        "models": models,
+        "simulated": simulated,
     }

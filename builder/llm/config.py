@@ -72,9 +72,9 @@ class RoleConfig(BaseModel):
     api_key_env: str | None = Field(
         default=None, description="NAME of the environment variable holding the API key (never the key)."
     )
-    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
-    top_p: float | None = Field(default=None, gt=0.0, le=1.0)
-    max_tokens: int | None = Field(default=None, ge=1)
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0, description="Sampling temperature; null: the backend's.")
+    top_p: float | None = Field(default=None, gt=0.0, le=1.0, description="Nucleus sampling; null: the backend's.")
+    max_tokens: int | None = Field(default=None, ge=1, description="Cap on the tokens of one reply; null: the backend's.")
     seed: int | None = Field(default=None, description="Sampling seed sent to the backend when it takes one.")
     concurrency: int = Field(default=8, ge=1, description="Max in-flight calls to this endpoint (shared by all roles using it).")
     timeout_s: float = Field(default=120.0, gt=0, description="Per-attempt timeout in seconds.")
@@ -149,14 +149,14 @@ class RolesConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    generator: RoleConfig = Field(default_factory=RoleConfig)
+    generator: RoleConfig = Field(default_factory=RoleConfig, description="Writes the task blueprints (phase 1).")
     reviewers: list[RoleConfig] = Field(
         default_factory=lambda: [RoleConfig(), RoleConfig(), RoleConfig()],
         min_length=1,
         description="The review committee: one or more models; a majority decides.",
     )
-    human: RoleConfig = Field(default_factory=RoleConfig)
-    agent: RoleConfig = Field(default_factory=RoleConfig)
+    human: RoleConfig = Field(default_factory=RoleConfig, description="Plays the user in the conversations (phase 2).")
+    agent: RoleConfig = Field(default_factory=RoleConfig, description="The tool-calling agent whose turns are the training data.")
     judge: RoleConfig = Field(default_factory=RoleConfig, description="Optional: picks the user reply during stabilisation.")
 
     def named(self) -> list[tuple[str, RoleConfig]]:

@@ -42,17 +42,34 @@ def _differences(a: dict, b: dict, prefix: str = "") -> list[str]:
     return out
 
 
+def _extends(run_dir: Path, existing: BuildConfig, config: BuildConfig) -> bool:
+    """Whether `config` is the folder's phase-1 run taken on to phase 2 (see `prepare_run`)."""
+    if existing.phase == config.phase or existing.model_copy(update={"phase": config.phase}).fingerprint() \
+            != config.fingerprint():
+        return False
+    if existing.phase < config.phase:
+        return True
+    raise UserError(
+        f"{run_dir} holds a phase-{existing.phase} run: building phase {config.phase} in it would rewrite its "
+        f"outputs without the conversations. Its blueprints are in {run_dir / BLUEPRINTS}; for a phase-1 run "
+        "of its own, use a new --out folder."
+    )
+
+
 def prepare_run(run_dir: Path, config: BuildConfig) -> bool:
     """Create the folder, or accept it for resuming if it holds the same config.
 
     Returns True when resuming. Refuses to mix two configurations in one folder, because the
-    journal's results would then describe a run nobody asked for.
+    journal's results would then describe a run nobody asked for. The one difference accepted
+    is phase 1 -> 2: a phase-1 run is the first half of the same phase-2 run (its blueprints are
+    what phase 2 starts from), so it is extended in place. The reverse is refused: a phase-1
+    build of a phase-2 folder would rewrite its outputs without the conversations.
     """
     run_dir = Path(run_dir)
     path = run_dir / CONFIG
     if path.exists():
         existing = read_config(run_dir)
-        if existing.fingerprint() != config.fingerprint():
+        if existing.fingerprint() != config.fingerprint() and not _extends(run_dir, existing, config):
             diffs = _differences(
                 existing.model_dump(mode="json", exclude={"batch_size"}),
                 config.model_dump(mode="json", exclude={"batch_size"}),

@@ -60,12 +60,20 @@ def test_configs_point_at_files_that_exist(card, run_dir):
             assert list((run_dir / "dataset").glob(entry["path"])), entry
 
 
+def test_the_card_next_to_the_data_is_the_published_card_without_the_hub(run_dir):
+    """DIR/dataset/README.md, written by the export, is the card `publish` renders for no repo."""
+    card = (run_dir / "dataset" / "README.md").read_text()
+    assert card == render_dataset_card(run_dir)
+    assert f'load_dataset("{run_dir / "dataset"}", "trajectories", split="train")' in card
+    assert "PATH/TO" not in card.upper() and "revision=" not in card and "@misc{" not in card
+    assert "The builder's offline simulator played every role" in " ".join(card.split())
+
+
 def test_card_metadata_is_what_datasets_loads(run_dir, tmp_path):
     """With the card as its README, the folder loads every config with the card's row counts."""
     run = tmp_path / "run"
     shutil.copytree(run_dir, run)
-    card = render_dataset_card(run)
-    (run / "dataset" / "README.md").write_text(card)
+    card = (run / "dataset" / "README.md").read_text()
     rows = {r[0].strip("`").removesuffix("` (default)"): number(r[2]) for r in table(card, "config")}
     for config in CONFIGS:
         ds = datasets.load_dataset(str(run / "dataset"), config, split="train", cache_dir=str(tmp_path / "cache"))
@@ -139,7 +147,7 @@ def test_models_seed_and_config_hash(card, run_dir, stats):
 def test_loading_example_names_repo_and_version_tag(card, run_dir):
     assert 'load_dataset("acme/toy-tools", "messages", split="train", revision="v1.2.0")' in card
     local = render_dataset_card(run_dir)
-    assert 'load_dataset("path/to/dataset", "trajectories", split="train")' in local
+    assert f'load_dataset("{run_dir / "dataset"}", "trajectories", split="train")' in local
     assert "revision=" not in local
 
 

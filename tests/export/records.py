@@ -158,15 +158,26 @@ def make_records() -> list[TaskRecord]:
 
 
 def curate_and_export(run_dir: Path, config: BuildConfig, records: list[TaskRecord], domain=None) -> dict[str, dict[str, int]]:
-    """What a build does after its pipeline: the run's Parquet files, curation, the export."""
+    """What a build does after its pipeline: the run's Parquet files, curation, stats.json, the export."""
     from builder.curation.run import curate
     from builder.export.dataset import export_dataset
     from builder.run.outputs import write_outputs
 
     Path(run_dir).mkdir(parents=True, exist_ok=True)
     write_outputs(run_dir, records)
-    curate(run_dir, config)
+    curation = curate(run_dir, config)
+    write_stats(run_dir, config, records, curation)
     return export_dataset(run_dir, config, records, domain=domain)
+
+
+def write_stats(run_dir: Path, config: BuildConfig, records: list[TaskRecord], curation=None) -> None:
+    """DIR/stats.json as the build writes it before the export (the dataset card reads it)."""
+    import json
+
+    from builder.run.stats import compute_stats
+
+    stats = compute_stats(config, records, seconds=1.0, curation=curation)
+    (Path(run_dir) / "stats.json").write_text(json.dumps(stats))
 
 
 def data_path(dataset_dir: Path, config: str, split: str = "train") -> Path:

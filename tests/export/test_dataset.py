@@ -20,7 +20,7 @@ from builder.export.trajectories import COLUMNS as TRAJECTORY_COLUMNS
 from builder.curation.selection import Selection
 from builder.llm.types import Message
 from builder.records import Attempt
-from tests.export.records import curate_and_export, data_path, make_records
+from tests.export.records import curate_and_export, data_path, make_records, write_stats
 
 
 def front_matter(readme: str) -> dict:
@@ -82,6 +82,13 @@ def test_kept_rows_are_the_passed_attempts_of_validated_tasks_in_order(load):
     assert load("messages")["id"] == ids
     # every validated blueprint, with or without a verified conversation; never the rejected one
     assert load("blueprints")["id"] == ["toy-0-00001", "toy-0-00002", "toy-0-00006", "toy-0-f1-merged"]
+
+
+def test_messages_rows_say_which_models_made_them_as_trajectories_do(load):
+    messages, trajectories = load("messages"), load("trajectories")
+    assert messages["models"] == trajectories["models"]
+    assert messages["simulated"] == trajectories["simulated"] == [True] * 4  # the toy config's roles are the simulator
+    assert messages["models"][0]["agent"] == "simulator"
 
 
 def test_json_values_are_written_exactly(tmp_path, toy_domain, toy_config):
@@ -176,6 +183,7 @@ SELECTION = Selection(
 
 
 def test_only_the_selected_rows_are_written_each_in_its_split(tmp_path, toy_domain, toy_config):
+    write_stats(tmp_path, toy_config, make_records())
     counts = export_dataset(tmp_path, toy_config, make_records(), domain=toy_domain, selection=SELECTION)
     assert counts == {"trajectories": {"train": 1, "test": 2}, "messages": {"train": 1, "test": 2},
                       "blueprints": {"train": 2, "test": 1}}
