@@ -62,7 +62,7 @@ def serve_command(
         sock = bind(host, port)
     except OSError as e:  # the user chose the address: bad input, with the fix
         taken = e.errno == errno.EADDRINUSE
-        fix = (f"something else listens there: choose another --port (0 picks a free one), or stop it"
+        fix = ("something else listens there: choose another --port (0 picks a free one), or stop it"
                if taken else "check --host (an address of this machine) and --port")
         raise UserError(f"cannot listen on {host}:{port}: {e.strerror or e}; {fix}") from None
     port = sock.getsockname()[1]

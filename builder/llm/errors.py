@@ -72,7 +72,8 @@ class EndpointDown(Exception):
     outage wait, and no other call to it was answered meanwhile.
 
     Stage code must let it propagate (it is not an `LLMCallFailed`): recording it as the row's
-    fate would turn a transient outage into a lost row. `error` is the last attempt's error.
+    fate would turn a transient outage into a lost row. `error` is the last attempt's innermost
+    error (`ConnectionRefusedError: ...` rather than the SDK's wrapper around it).
     """
 
     def __init__(self, *, endpoint: str, role: str, down_s: float, error: str) -> None:
@@ -84,7 +85,7 @@ class EndpointDown(Exception):
 
     @property
     def symptom(self) -> str:
-        """What was seen, e.g. `cannot be reached for 12 s (ConnectError: [Errno 111] Connection refused)`."""
+        """What was seen, e.g. `cannot be reached for 12 s (ConnectionRefusedError: [Errno 111] ...)`."""
         waited = f" for {self.down_s:.0f} s" if self.down_s >= 1 else ""
         return f"cannot be reached{waited} ({self.error.rstrip('.')})"
 

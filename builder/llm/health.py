@@ -1,11 +1,11 @@
 """Is an endpoint down? What the calls to it have seen, shared by every role and step of a process.
 
 One call cannot tell an outage from its own bad luck: a reset, a timeout or a 500 may hit one
-request while the others are answered. An endpoint is down when a call could not reach it on
-every attempt of its retries (see `retry.endpoint_unreachable`) and no other call to it was
-answered since that call's first failure. The call then waits for it (`outage_wait_s`) before
-raising `EndpointDown`; once one call has declared it down, the others that cannot reach it give
-up at once instead of each waiting again. Any answer ends the outage.
+request while the others are answered. An endpoint is down when a call has used up its retries
+and its last attempts all failed to reach it (see `retry.endpoint_unreachable`), and no other
+call to it was answered since the first of those. The call then waits for it (`outage_wait_s`)
+before raising `EndpointDown`; once one call has declared it down, the others that cannot reach
+it give up at once instead of each waiting again. Any answer ends the outage.
 
 Keyed like the concurrency limiters (base URL + model); timestamps are `time.monotonic()`.
 """

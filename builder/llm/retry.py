@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
 import errno
+import json
 import random
 import socket
 import time
@@ -110,8 +110,8 @@ def endpoint_unreachable(exc: BaseException) -> bool:
 
 
 def root_cause(exc: BaseException) -> BaseException:
-    """The innermost error of the chain: `ConnectError: [Errno 111] Connection refused` says more
-    than the SDK's `APIConnectionError: Connection error.` around it."""
+    """The innermost error of the chain: `ConnectionRefusedError: [Errno 111] ...` says more than
+    the SDK's `APIConnectionError: Connection error.` around it."""
     return _chain(exc)[-1]
 
 

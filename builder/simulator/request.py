@@ -131,7 +131,7 @@ def parse_chat_request(raw: bytes) -> ChatRequest:
         body = json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
         raise InvalidRequest(f"the body is nested deeper than {MAX_DEPTH} levels") from None
-    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+    except ValueError as exc:  # not JSON, not UTF-8, or NaN/Infinity
         raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):
         raise InvalidRequest("the body must be a JSON object")
