@@ -107,15 +107,23 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _depth(value: Any) -> int:
-    """Nesting depth of parsed JSON, without recursion (the point is to refuse what would overflow it)."""
-    deepest, stack = 0, [(value, 1)]
+def _check_tree(body: Any) -> None:
+    """Refuse nesting past MAX_DEPTH and strings that are not Unicode (a lone surrogate such as
+    `"\\ud800"` parses, then fails whatever encodes it), walking without recursion: the point is to
+    refuse what would overflow it."""
+    stack = [(body, 1)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, (dict, list)):
-            deepest = max(deepest, depth)
-            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
-    return deepest
+        if isinstance(node, str):
+            try:
+                node.encode()
+            except UnicodeEncodeError:
+                raise InvalidRequest(f"the body holds a string that is not valid Unicode: {node[:40]!r}") from None
+        elif isinstance(node, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise InvalidRequest(f"the body is nested deeper than {MAX_DEPTH} levels")
+            children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
 
 
 def _param(loc: tuple[Any, ...]) -> str:
@@ -135,8 +143,7 @@ def parse_chat_request(raw: bytes) -> ChatRequest:
         raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):
         raise InvalidRequest("the body must be a JSON object")
-    if _depth(body) > MAX_DEPTH:
-        raise InvalidRequest(f"the body is nested deeper than {MAX_DEPTH} levels")
+    _check_tree(body)
     try:
         request = ChatRequest.model_validate(body)
     except ValidationError as exc:

@@ -148,6 +148,8 @@ def test_bodies_that_are_not_a_json_object_are_400s(srv):
     assert "JSON object" in _invalid(_post_raw(srv, b"[1, 2]"), None)
     nan_seed = json.dumps(BODY)[:-1].encode() + b', "seed": NaN}'
     assert "NaN is not valid JSON" in _invalid(_post_raw(srv, nan_seed), None)
+    lone_surrogate = b'{"messages": [{"role": "user", "content": "\\ud800 hi"}]}'  # valid JSON, not Unicode
+    assert "not valid Unicode" in _invalid(_post_raw(srv, lone_surrogate), None)
     for depth in (100, 100_000):  # deeper than we accept, and deeper than Python's parser can go
         nested = json.dumps(BODY)[:-1].encode() + b', "x": ' + b"[" * depth + b"]" * depth + b"}"
         assert "nested deeper" in _invalid(_post_raw(srv, nested), None)
