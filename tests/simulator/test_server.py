@@ -259,16 +259,19 @@ def test_start_stop_frees_the_port():
 
 def test_a_busy_port_is_refused_naming_it(tmp_path):
     """Through the installed command: the user chose the port, so it is bad input (exit 2)."""
+    import os
     import shutil
     import socket
     import subprocess
+
+    from tests.build_runs import ROOT
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        r = subprocess.run([shutil.which("builder"), "simulator", "serve", "--port", str(port)],
-                           capture_output=True, text=True, timeout=60)
+        r = subprocess.run([shutil.which("builder"), "simulator", "serve", "--port", str(port)], capture_output=True,
+                           text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert r.returncode == 2, r.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and "--port" in r.stderr
     assert "Traceback" not in r.stderr
