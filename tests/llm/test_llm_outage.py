@@ -19,15 +19,10 @@ from builder.llm.types import ChatReply
 from builder.simulator.server import FaultConfig, SimulatorServer
 from tests.llm.fakes import FakeResponder
 from tests.llm.test_llm_retry import StatusError
+from tests.test_cli_errors import closed_port
 
 FAST = dict(timeout_s=2.0, retry_base_s=0.005, retry_max_s=0.02, max_retries=2)
 HI = [Message(role="user", content="hi")]
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _chained(outer: BaseException, cause: BaseException) -> BaseException:
