@@ -61,7 +61,7 @@ class ToolCall(_Wire):
 
 
 class ChatMessage(_Wire):
-    role: Literal["system", "developer", "user", "assistant", "tool"]
+    role: Literal["system", "user", "assistant", "tool"]
     content: Content = None
     name: str | None = None
     tool_calls: list[ToolCall] | None = None
@@ -71,17 +71,25 @@ class ChatMessage(_Wire):
     def _fits_its_role(self) -> "ChatMessage":
         if self.role == "tool" and self.tool_call_id is None:
             raise ValueError("a tool message needs the tool_call_id it answers")
-        if self.role in ("system", "developer", "user") and self.content is None:
+        if self.role in ("system", "user") and self.content is None:
             raise ValueError(f"a {self.role} message needs content")
         if self.tool_calls and self.role != "assistant":
             raise ValueError("only assistant messages carry tool_calls")
         return self
 
 
+class Parameters(_Wire):
+    """A function's JSON Schema: the parts a responder reads must have their JSON Schema shapes."""
+
+    type: str | None = None
+    properties: dict[str, dict[str, Any]] | None = None
+    required: list[str] | None = None
+
+
 class FunctionSpec(_Wire):
     name: str = Field(min_length=1)
     description: str | None = None
-    parameters: dict[str, Any] | None = None
+    parameters: Parameters | None = None
 
 
 class ToolSpec(_Wire):

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from builder.cli_simulator import simulator_app
 from builder.llm.headers import ATTEMPT_HEADER, ROW_ID_HEADER
+from builder.llm.responder import default_responder
 from builder.simulator.server import FAULT_KINDS, FaultConfig, FaultPlan, SimulatorServer
 from tests.llm.fakes import TOOLS, FakeResponder
 
@@ -114,6 +115,7 @@ def test_a_well_formed_request_with_every_part_is_answered(srv):
     (("messages",), [], "messages"),
     (("messages", 0), "hi", "messages[0]"),
     (("messages", 0, "role"), "wizard", "messages[0].role"),
+    (("messages", 0, "role"), "developer", "messages[0].role"),  # a role the simulator does not read
     (("messages", 1, "content"), 7, "messages[1].content"),
     (("messages", 1, "content"), [{"type": "text"}], "messages[1].content"),
     (("messages", 3, "tool_call_id"), None, "messages[3]"),
@@ -125,6 +127,8 @@ def test_a_well_formed_request_with_every_part_is_answered(srv):
     (("tools", 0), 1, "tools[0]"),
     (("tools", 0, "function"), None, "tools[0].function"),
     (("tools", 0, "function", "name"), "", "tools[0].function.name"),
+    (("tools", 0, "function", "parameters", "properties"), "query", "tools[0].function.parameters.properties"),
+    (("tools", 0, "function", "parameters", "required"), "query", "tools[0].function.parameters.required"),
     (("seed",), "3", "seed"),
     (("seed",), 1.5, "seed"),
     (("seed",), True, "seed"),
@@ -164,9 +168,13 @@ def test_a_body_over_the_limit_is_a_413(srv):
     assert _post(srv).status_code == 200
 
 
-def test_no_malformed_request_is_a_500(srv):
+@pytest.mark.parametrize("responder", ["fake", "brain"])
+def test_no_malformed_request_is_a_500(srv, responder):
     """Every part of a full request replaced by every kind of wrong value: the server answers it
-    (a value that happens to be acceptable) or refuses it naming a field, and never fails itself."""
+    (a value that happens to be acceptable) or refuses it naming a field, and never fails itself,
+    with a test responder or the simulator's own brain."""
+    if responder == "brain":
+        srv.reconfigure(responder=default_responder())
     statuses = set()
     for path in _paths(FULL):
         if not path:
