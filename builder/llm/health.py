@@ -21,18 +21,16 @@ __all__ = ["EndpointHealth", "get_health", "reset_health"]
 class EndpointHealth:
     """The last answer an endpoint gave, and whether a call has declared it down since."""
 
-    def __init__(self, endpoint: str) -> None:
-        self.endpoint = endpoint
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last_answer = float("-inf")
-        self._down_since: float | None = None
+        self._down = False
         self._waiting = False
 
     def answered(self) -> None:
         with self._lock:
             self._last_answer = time.monotonic()
-            self._down_since = None
-            self._waiting = False
+            self._down = self._waiting = False
 
     def answered_since(self, when: float) -> bool:
         with self._lock:
@@ -41,12 +39,11 @@ class EndpointHealth:
     @property
     def down(self) -> bool:
         with self._lock:
-            return self._down_since is not None
+            return self._down
 
     def declare_down(self) -> None:
         with self._lock:
-            if self._down_since is None:
-                self._down_since = time.monotonic()
+            self._down = True
 
     def start_waiting(self) -> bool:
         """True for the first call of an outage to wait for the endpoint (the one that says so)."""
@@ -63,7 +60,7 @@ def get_health(endpoint: str) -> EndpointHealth:
     with _registry_lock:
         health = _registry.get(endpoint)
         if health is None:
-            health = _registry[endpoint] = EndpointHealth(endpoint)
+            health = _registry[endpoint] = EndpointHealth()
         return health
 
 
