@@ -20,6 +20,7 @@ from builder.errors import BuildFailure
 from builder.progress import BuildProgress
 from builder.records import TaskRecord
 from builder.run.folder import CONFIG, STATS, prepare_run, write_atomic
+from builder.run.outage import clear_outages, outage_message, read_outages
 from builder.run.outputs import write_outputs
 from builder.run.ray_session import RayOptions
 from builder.run.stats import compute_stats
@@ -43,9 +44,13 @@ def run_build(run_dir: Path, config: BuildConfig, console: Console | None = None
     # distilabel's own cache is not our resume mechanism (the journal is), and a killed run can
     # leave it half-written, which distilabel then fails to read: start it afresh every time
     shutil.rmtree(run_dir / ".state" / "distilabel", ignore_errors=True)
+    clear_outages(run_dir)
     started = time.time()
     with BuildProgress(run_dir, config, console):
         distiset = run_pipeline(run_dir, config, ray=ray)
+    outages = read_outages(run_dir)
+    if outages:
+        raise BuildFailure(outage_message(outages, config.roles))
     if distiset is None or "default" not in distiset:
         raise BuildFailure(f"the pipeline produced no output; see the log in {run_dir / '.state'}")
     records = [TaskRecord.model_validate_json(r) for r in distiset["default"]["train"]["record"]]

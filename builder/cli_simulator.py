@@ -6,6 +6,8 @@ Mounted by the main CLI as `builder simulator`; also runnable alone with
 
 from __future__ import annotations
 
+import errno
+
 import typer
 
 from builder.cli_help import Command, Group
@@ -51,13 +53,22 @@ def serve_command(
 
     Example: builder simulator serve --port 8000 --latency-ms 200 --error-rate 0.1
     """
-    from builder.simulator.server import FaultConfig, serve
+    from builder.errors import UserError
+    from builder.simulator.server import FaultConfig, bind, serve
 
     kinds = tuple(k.strip() for k in faults.split(",") if k.strip())
     try:
         fault_cfg = FaultConfig(error_rate=error_rate, kinds=kinds, retry_after_s=retry_after_s, slow_s=slow_s)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="'--faults'") from e
+    try:
+        sock = bind(host, port)
+    except OSError as e:  # the user chose the address: bad input, with the fix
+        taken = e.errno == errno.EADDRINUSE
+        fix = ("something else listens there: choose another --port (0 picks a free one), or stop it"
+               if taken else "check --host (an address of this machine) and --port")
+        raise UserError(f"cannot listen on {host}:{port}: {e.strerror or e}; {fix}") from None
+    port = sock.getsockname()[1]
     typer.echo(
         f"simulator (offline test double) on http://{host}:{port}/v1  latency={latency_ms:g}ms "
         f"error_rate={error_rate:g} faults={','.join(kinds) or '-'} seed={seed}",
@@ -68,7 +79,7 @@ def serve_command(
         "(the model name 'simulator' makes the builder send the context the simulator reads)",
         err=True,
     )
-    serve(host=host, port=port, latency_ms=latency_ms, faults=fault_cfg, seed=seed, model_name=model)
+    serve(sock, latency_ms=latency_ms, faults=fault_cfg, seed=seed, model_name=model)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ JSON of a `TaskRecord`. For each row it first asks the run's journal whether thi
 finished that task (resume: nothing is done twice), runs the rest concurrently on one event
 loop (a slow row does not block the others of its batch), and commits each result to the
 journal as soon as it exists. A row that raises is not dropped: it is rejected with the stage
-and the error as its reason.
+and the error as its reason. The exception is an endpoint that is down (`EndpointDown`): no fate
+is recorded, the outage is noted in the run folder, and from then on every stage passes its rows
+on untouched, so the build stops and a resumed build redoes them (`builder.run.outage`).
 """
 
 
@@ -18,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 from distilabel.steps import Step, StepInput
 from pydantic import PrivateAttr
 
+from builder.llm.errors import EndpointDown
 from builder.records import Reason, TaskRecord
 from builder.run.folder import read_config
 from builder.run.journal import Journal
+from builder.run.outage import note_outage, outage_noted
 from domains import load_domain
 
 if TYPE_CHECKING:
@@ -87,6 +91,9 @@ class TaskStep(Step):
         raise NotImplementedError
 
     def process(self, inputs: StepInput) -> "StepOutput":
+        if outage_noted(Path(self.run_dir)):
+            yield inputs
+            return
         pending: list[tuple[dict[str, Any], TaskRecord]] = []
         for row in inputs:
             done = self._journal.get(self.stage_key, row["task_id"])
@@ -99,16 +106,21 @@ class TaskStep(Step):
         if pending:
             results = self._loop.run_until_complete(self._run_all([rec for _, rec in pending]))
             for (row, _), result in zip(pending, results):
+                if isinstance(result, EndpointDown):
+                    note_outage(Path(self.run_dir), result)
+                    continue
                 row["record"] = result.model_dump_json()
                 self._journal.put(self.stage_key, row["task_id"], row["record"])
         yield inputs
 
-    async def _run_all(self, records: list[TaskRecord]) -> list[TaskRecord]:
+    async def _run_all(self, records: list[TaskRecord]) -> list[TaskRecord | EndpointDown]:
         return list(await asyncio.gather(*(self._guarded(rec) for rec in records)))
 
-    async def _guarded(self, record: TaskRecord) -> TaskRecord:
+    async def _guarded(self, record: TaskRecord) -> TaskRecord | EndpointDown:
         try:
             return await self.run_task(record.model_copy(deep=True))
+        except EndpointDown as down:  # the endpoint's failure, not the row's
+            return down
         except Exception as exc:  # recorded on the row, so the row keeps a fate and the cause
             log.error("stage %s failed on task %s: %s", self.stage_key, record.task_id, exc)
             record.status = "rejected"

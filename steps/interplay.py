@@ -5,7 +5,8 @@ first; the agent LLM (given only the policy and the tools) answers, and every to
 runs in a fresh environment of the domain, its result appended as a `tool` message. It ends when
 the user sends `###STOP###` (end reason `stop`) or `###TRANSFER###` (`transfer`), at the turn
 limit (`max_turns`), past the tool error limit (`max_errors`), or when an LLM call fails for good
-(`llm_failure`: recorded, never raised).
+(`llm_failure`: recorded, never raised). An endpoint that is down (`EndpointDown`) is not a call
+failing: it propagates, and the attempt is not recorded (see `steps.base`).
 
 Conventions (documented decisions):
 - The stored messages are what the agent saw: its system prompt first
@@ -47,7 +48,7 @@ from builder.llm.json_output import achat_json
 from builder.llm.types import Message, ToolCall
 from builder.prompts.interplay import agent_system_prompt, human_system_prompt, judge_messages, user_view
 from builder.records import Attempt, Blueprint, TaskRecord, add_usage
-from steps.llm_stage import LLMStage
+from steps.llm_stage import LLMStage, gather_all
 from steps.verification import verify
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ async def _user_turn(instruction: str, transcript: list[Message], human_llm: "Ch
     if n == 1:
         reply = await human_llm.achat(msgs, row_id=row_id, seed=seed)
         return reply.content or ""
-    replies = await asyncio.gather(*(human_llm.achat(msgs, row_id=row_id, seed=seed + k) for k in range(n)))
+    replies = await gather_all(*(human_llm.achat(msgs, row_id=row_id, seed=seed + k) for k in range(n)))
     texts = [r.content or "" for r in replies]
     counters.human_candidates += n - 1
     if len(set(texts)) == 1:

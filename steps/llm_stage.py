@@ -1,6 +1,10 @@
-"""What every stage that calls LLMs shares: building its role LLMs and booking their usage."""
+"""What every stage that calls LLMs shares: building its role LLMs, booking their usage, and
+awaiting a row's concurrent calls."""
 
 from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable
 
 from builder.llm.base import ChatLLM
 from builder.llm.factory import make_llm
@@ -28,3 +32,13 @@ class LLMStage(TaskStep):
     def book_usage(self, record: TaskRecord, row_id: str) -> None:
         """Move this row's token counts from the process ledger onto the task record."""
         record.add_usage(get_ledger().pop_row(row_id))
+
+
+async def gather_all(*calls: Awaitable[Any]) -> list[Any]:
+    """Await every call, then raise the first error, if any. Unlike a plain `gather`, no call is
+    left running after its row has ended (an endpoint going down fails several at once)."""
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results

@@ -4,14 +4,13 @@ Each reviewer scores the rubric of `builder.prompts.blueprints.RUBRIC` and sees 
 actions returned and the state they change. A reviewer passes a blueprint when every criterion
 holds; the committee passes it when a strict majority of reviewers do. A reviewer whose reply
 cannot be used (bad JSON after a repair, endpoint down) counts as a failing vote with that
-reason, so the verdict always rests on recorded votes. When the committee rejects and some of
+reason, so the verdict always rests on recorded votes. An endpoint that is down (`EndpointDown`)
+is no vote: it ends the row unrecorded (see `steps.base`). When the committee rejects and some of
 its reviewers could not be reached, the round also carries an `llm/llm_failure` reason for each,
 so a rejection the endpoint caused is told apart from one the blueprint earned.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 from pydantic import BaseModel
 
@@ -19,7 +18,7 @@ from builder.llm.errors import JSONOutputError, LLMCallFailed
 from builder.llm.json_output import achat_json
 from builder.prompts.blueprints import RUBRIC, reviewer_messages
 from builder.records import Reason, Review, RoundRecord, TaskRecord
-from steps.llm_stage import LLMStage
+from steps.llm_stage import LLMStage, gather_all
 
 
 class ReviewReply(BaseModel):
@@ -62,9 +61,9 @@ class ReviewBlueprints(LLMStage):
         current = record.rounds[-1]
         current.stage_reached = "review"
         failures: list[Reason] = []
-        current.reviews = list(await asyncio.gather(
+        current.reviews = await gather_all(
             *(self._one(role, i, record, current, failures) for i, role in enumerate(self.role_names()))
-        ))
+        )
         self.book_usage(record, f"{record.task_id}/review{self.round}")
         if majority(current.reviews):
             current.passed = True

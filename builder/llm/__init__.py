@@ -7,7 +7,8 @@ one of the heavier names is used):
 - calling:  `make_llm(role, cfg) -> ChatLLM`, `make_role_llms(roles)`,
             `await llm.achat(messages, tools, row_id=..., seed=...) -> ChatReply`
 - JSON:     `await achat_json(llm, messages, ModelCls, row_id=...)`, `JSONOutputError`
-- failures: `LLMCallFailed` (role, row_id, endpoint, attempts, last_error)
+- failures: `LLMCallFailed` (role, row_id, endpoint, attempts, last_error): the row's;
+            `EndpointDown` (endpoint, role, down_s, error): no row's, the build stops
 - usage:    `get_ledger()`, `UsageLedger.snapshot()`, `UsageLedger.pop_row(row_id)`
 - records:  `Message`, `ToolCall`, `ChatReply`, `ToolCallParseError`, `Usage`
 """
@@ -31,6 +32,7 @@ _EXPORTS = {
     "BackendSpec": "builder.llm.config",
     "LLMConfigError": "builder.llm.errors",
     "LLMCallFailed": "builder.llm.errors",
+    "EndpointDown": "builder.llm.errors",
     "JSONOutputError": "builder.llm.errors",
     # calling
     "ChatLLM": "builder.llm.base",

@@ -7,6 +7,10 @@ class adds what every backend needs the same way:
 - the per-endpoint concurrency limit (held only while a request is in flight, not while
   backing off, so a failing row does not hog a slot);
 - retries with backoff on transient errors, then `LLMCallFailed` with role, row and endpoint;
+- telling an endpoint that is down from a call that failed (`builder.llm.health`): when the
+  endpoint cannot be reached at all, the call waits up to `outage_wait_s` for it to come back,
+  then raises `EndpointDown`, which is no row's fate: the build stops and a resumed build
+  redoes the row;
 - prompt-based tool calling when the role asks for it (`tool_calling: prompt`), and reading
   calls out of the text (`<tool_call>` tags, or a reply that is only a call object naming an
   offered tool) when a "native" backend returned them as plain text (llama.cpp and vLLM
@@ -26,6 +30,7 @@ import asyncio
 import logging
 import random
 import threading
+import time
 from abc import abstractmethod
 from typing import Any, ClassVar
 
@@ -35,10 +40,11 @@ from pydantic import Field, PrivateAttr
 from builder.llm.config import RoleConfig, endpoint_key
 from builder.llm.context_tag import strip as strip_context
 from builder.llm.convert import coerce_messages
-from builder.llm.errors import LLMCallFailed
+from builder.llm.errors import EndpointDown, LLMCallFailed
+from builder.llm.health import get_health
 from builder.llm.limits import EndpointLimiter, get_limiter
 from builder.llm.prompt_tools import parse_tool_calls, to_prompt_messages
-from builder.llm.retry import RetryPolicy, classify_error, retry_after_seconds
+from builder.llm.retry import RetryPolicy, classify_error, endpoint_unreachable, retry_after_seconds, root_cause
 from builder.llm.types import ChatReply, Message
 from builder.llm.usage import UsageLedger, get_ledger
 
@@ -138,7 +144,9 @@ class ChatLLM(AsyncLLM):
 
         Raises `LLMCallFailed` when the endpoint keeps failing (transient errors past
         `max_retries`) or refuses the request (4xx); the caller records it as `row_id`'s
-        failure. Malformed tool calls are returned in `reply.parse_errors`, never raised.
+        failure. Raises `EndpointDown` when the endpoint cannot be reached at all, which the
+        caller must not record (see the module docstring). Malformed tool calls are returned in
+        `reply.parse_errors`, never raised.
         """
         if not self._loaded:
             await asyncio.to_thread(self._ensure_loaded)
@@ -172,7 +180,10 @@ class ChatLLM(AsyncLLM):
         cfg = self.config
         policy = RetryPolicy(max_retries=cfg.max_retries, base_s=cfg.retry_base_s, max_s=cfg.retry_max_s)
         limiter = self.limiter
+        health = get_health(self.endpoint)
         attempt = 0
+        unreachable_since: float | None = None  # this call's attempts have all failed to reach it since
+        wait_until: float | None = None  # set once the retries are spent on an unreachable endpoint
         while True:
             try:
                 async with limiter:
@@ -180,12 +191,37 @@ class ChatLLM(AsyncLLM):
                         messages, tools, row_id=row_id, seed=seed, response_format=response_format,
                         attempt=attempt, salt=salt,
                     )
+                health.answered()
                 return reply, attempt
             except Exception as exc:
                 kind = classify_error(exc)
                 if kind is None:
                     raise  # not an endpoint failure: a bug, let it surface as it is
-                if kind == "permanent" or attempt >= policy.max_retries:
+                now = time.monotonic()
+                if kind == "transient" and endpoint_unreachable(exc):
+                    unreachable_since = unreachable_since if unreachable_since is not None else now
+                else:
+                    unreachable_since = None
+                out_of_retries = kind == "permanent" or attempt >= policy.max_retries
+                down = unreachable_since is not None and not health.answered_since(unreachable_since)
+                if down and (out_of_retries or health.down):
+                    if wait_until is None:
+                        wait_until = now + cfg.outage_wait_s
+                    if health.down or now >= wait_until:
+                        health.declare_down()
+                        cause = root_cause(exc)
+                        raise EndpointDown(endpoint=self.endpoint, role=self.role, down_s=now - unreachable_since,
+                                           error=f"{type(cause).__name__}: {cause}") from exc
+                    if health.start_waiting():
+                        log.warning(
+                            "endpoint %s (role %s) cannot be reached (%s); waiting up to %gs for it to come "
+                            "back before stopping the build", self.endpoint, self.role, type(exc).__name__,
+                            cfg.outage_wait_s,
+                        )
+                    await asyncio.sleep(min(policy.delay(attempt, None, self._rng), wait_until - now))
+                    attempt += 1
+                    continue
+                if out_of_retries:
                     self.ledger.record_failure(self.role, row_id, retries=attempt)
                     raise LLMCallFailed(
                         role=self.role, row_id=row_id, endpoint=self.endpoint, attempts=attempt + 1,

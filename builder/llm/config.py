@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from typing import Any, Literal, NamedTuple
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -25,6 +26,7 @@ __all__ = [
     "parse_backend",
     "resolve_api_key",
     "endpoint_key",
+    "public_url",
 ]
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -81,6 +83,11 @@ class RoleConfig(BaseModel):
     max_retries: int = Field(default=5, ge=0, description="Retries after the first attempt on transient errors.")
     retry_base_s: float = Field(default=0.5, gt=0, description="Backoff base: attempt n waits up to base*2^n (full jitter).")
     retry_max_s: float = Field(default=30.0, gt=0, description="Cap on one backoff wait (Retry-After may ask for more).")
+    outage_wait_s: float = Field(
+        default=120.0, ge=0,
+        description="When the endpoint cannot be reached at all after the retries: how long to wait for it "
+        "to come back before stopping the build (resume it with the same command).",
+    )
     tool_calling: Literal["native", "prompt"] = Field(
         default="native",
         description="'native': send OpenAI `tools`; 'prompt': describe tools in the system prompt and parse <tool_call> tags.",
@@ -188,11 +195,17 @@ def resolve_api_key(role: str, cfg: RoleConfig) -> str | None:
     return value
 
 
+def public_url(url: str) -> str:
+    """The URL without what may hold a secret: credentials (`user:pass@`), query and fragment."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+
 def endpoint_key(cfg: RoleConfig) -> str:
     """Identity of the endpoint a role talks to (base URL + model); roles that share it share
     one concurrency limiter. Contains no secret, so it is safe in logs and errors."""
     kind, model = cfg.spec
     backend = BACKENDS[kind]
     if backend.over_http:
-        return f"{(cfg.base_url or backend.public_url or kind).rstrip('/')}#{model}"
+        return f"{public_url(cfg.base_url or backend.public_url or kind).rstrip('/')}#{model}"
     return f"{kind}:{model}"

@@ -3,7 +3,8 @@
 `LLMConfigError` is a `UserError` (exit code 2): the user fixes the config or the environment.
 `LLMCallFailed` is a per-row failure: the caller records it as that row's failure and carries on
 with the other rows. `JSONOutputError` is a model that would not produce valid JSON even after a
-repair round; it too is a per-row failure.
+repair round; it too is a per-row failure. `EndpointDown` is no row's failure: the endpoint
+stopped answering, and the build stops so that a resumed build redoes what it could not serve.
 """
 
 from __future__ import annotations
@@ -63,6 +64,37 @@ class LLMCallFailed(Exception):
 def _rebuild_call_failed(role, row_id, endpoint, attempts, last_error, transient):
     return LLMCallFailed(role=role, row_id=row_id, endpoint=endpoint, attempts=attempts,
                          last_error=last_error, transient=transient)
+
+
+class EndpointDown(Exception):
+    """An endpoint stopped answering: a call could not reach it (connection refused, DNS failing,
+    no connection in time, or gateway errors) on every attempt through its retries and the
+    outage wait, and no other call to it was answered meanwhile.
+
+    Stage code must let it propagate (it is not an `LLMCallFailed`): recording it as the row's
+    fate would turn a transient outage into a lost row. `error` is the last attempt's innermost
+    error (`ConnectionRefusedError: ...` rather than the SDK's wrapper around it).
+    """
+
+    def __init__(self, *, endpoint: str, role: str, down_s: float, error: str) -> None:
+        self.endpoint = endpoint
+        self.role = role
+        self.down_s = down_s
+        self.error = error
+        super().__init__(f"endpoint {endpoint} (role {role!r}) {self.symptom}")
+
+    @property
+    def symptom(self) -> str:
+        """What was seen, e.g. `cannot be reached for 12 s (ConnectionRefusedError: [Errno 111] ...)`."""
+        waited = f" for {self.down_s:.0f} s" if self.down_s >= 1 else ""
+        return f"cannot be reached{waited} ({self.error.rstrip('.')})"
+
+    def __reduce__(self):
+        return (_rebuild_endpoint_down, (self.endpoint, self.role, self.down_s, self.error))
+
+
+def _rebuild_endpoint_down(endpoint, role, down_s, error):
+    return EndpointDown(endpoint=endpoint, role=role, down_s=down_s, error=error)
 
 
 class JSONOutputError(Exception):

@@ -4,8 +4,8 @@ Without this check, a build against a server that is not running starts, retries
 until it gives up, and records every row as an LLM failure: minutes spent to learn that a URL is
 wrong. One TCP connection per distinct `base_url` tells in milliseconds. It is a user error
 (exit 2): the fix is to start the server or correct the URL. An endpoint that goes down in the
-middle of a run is another matter: its calls fail, and the rows they cost are recorded and counted
-(stats.json `llm`).
+middle of a run is another matter: the build waits for it, then stops without recording a fate
+for the rows it could not serve, so the same command resumes them (`builder.llm.health`).
 """
 
 from __future__ import annotations

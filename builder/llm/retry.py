@@ -7,6 +7,10 @@ failed calls so they do not hit the endpoint again in lockstep. Errors a retry c
 401, 404...) fail at once. Exceptions this module does not recognise are bugs and propagate as
 they are; they are never turned into a quiet row failure.
 
+Among transient failures, `endpoint_unreachable` picks out those that say the endpoint itself is
+not there (no connection, no name, a gateway with nothing behind it) rather than that one request
+went wrong; `builder.llm.health` decides from them, across calls, when an endpoint is down.
+
 Classification is duck-typed (status codes, well-known exception names of the SDKs' modules) so
 it covers openai, anthropic, litellm and httpx without importing the optional ones.
 """
@@ -15,15 +19,18 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import errno
 import json
 import random
+import socket
 import time
 from dataclasses import dataclass
 from typing import Literal
 
 from builder.llm.errors import MalformedReplyError, PromptTooLongError
 
-__all__ = ["RetryPolicy", "Transience", "classify_error", "retry_after_seconds", "MAX_RETRY_AFTER_S"]
+__all__ = ["RetryPolicy", "Transience", "classify_error", "endpoint_unreachable", "root_cause",
+           "retry_after_seconds", "MAX_RETRY_AFTER_S"]
 
 Transience = Literal["transient", "permanent"]
 
@@ -37,6 +44,12 @@ _TRANSIENT_NAME_PARTS = (
     "NetworkError", "ServiceUnavailable", "Overloaded", "RateLimit", "InternalServer",
     "ResponseValidation", "IncompleteRead", "ServerDisconnected",
 )
+
+#: Failures to open a connection, as the HTTP stacks name them (httpx/httpcore, aiohttp).
+_CONNECT_FAILURE_NAMES = {"ConnectError", "ConnectTimeout", "ClientConnectorError"}
+_UNREACHABLE_ERRNOS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EHOSTDOWN}
+#: A gateway (proxy, load balancer) answering for a backend that is not there.
+_GATEWAY_STATUS = {502, 503, 504}
 
 
 def _status_code(exc: BaseException) -> int | None:
@@ -73,6 +86,41 @@ def classify_error(exc: BaseException) -> Transience | None:
             return "transient"
         return "permanent"
     return None
+
+
+def endpoint_unreachable(exc: BaseException) -> bool:
+    """Whether a failed attempt says the endpoint is not there: the connection could not be
+    opened (refused, no route, DNS failure, connect timeout) or a gateway answered 502/503/504.
+
+    Failures of one request on a live connection (a read timeout while the model generates, a
+    reset mid-reply, a 500, a cut body) are not: the next request may well be answered. The SDKs
+    wrap the transport's error (`APIConnectionError` from `httpx.ConnectError`), so the whole
+    cause chain is read.
+    """
+    for link in _chain(exc):
+        if isinstance(link, (ConnectionRefusedError, socket.gaierror)):
+            return True
+        if isinstance(link, OSError) and link.errno in _UNREACHABLE_ERRNOS:
+            return True
+        if type(link).__name__ in _CONNECT_FAILURE_NAMES and type(link).__module__.split(".")[0] in _SDK_MODULES:
+            return True
+        if _status_code(link) in _GATEWAY_STATUS:
+            return True
+    return False
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """The innermost error of the chain: `ConnectionRefusedError: [Errno 111] ...` says more than
+    the SDK's `APIConnectionError: Connection error.` around it."""
+    return _chain(exc)[-1]
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    links: list[BaseException] = []
+    while exc is not None and all(exc is not link for link in links):
+        links.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return links
 
 
 def retry_after_seconds(exc: BaseException) -> float | None:
@@ -118,7 +166,7 @@ class RetryPolicy:
         MAX_RETRY_AFTER_S); otherwise full jitter over the exponential window.
         """
         rng = rng or random
-        window = min(self.max_s, self.base_s * (2 ** retry_index))
+        window = min(self.max_s, self.base_s * (2 ** min(retry_index, 60)))  # long outage waits: no overflow
         jittered = rng.uniform(0.0, window)
         if retry_after is not None:
             floor = min(retry_after, MAX_RETRY_AFTER_S)

@@ -14,6 +14,10 @@ Each request's fault is a pure function of the seed and the request: for builder
 send `X-Builder-Row-Id` / `X-Builder-Attempt`) of (row id, attempt, body), so faults do not
 depend on arrival order; for other clients of the request's arrival number.
 
+Requests are checked as an OpenAI-compatible server checks them (`builder.simulator.request`):
+a malformed one gets a 400 naming the field, a body over `max_body_bytes` a 413; only the
+simulator's own failures are 500s.
+
 Stack: Starlette on uvicorn, a small, well-kept ASGI pair that serves hundreds of concurrent
 requests from one event loop.
 
@@ -41,12 +45,16 @@ from starlette.routing import Route
 from builder.llm.convert import from_openai_messages, reply_to_openai_message
 from builder.llm.headers import ATTEMPT_HEADER, ROW_ID_HEADER
 from builder.simulator.responder import Responder, call_responder, default_responder
+from builder.simulator.request import InvalidRequest, parse_chat_request
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FAULT_KINDS", "FaultConfig", "FaultPlan", "ServerStats", "create_app", "SimulatorServer", "serve"]
+__all__ = ["FAULT_KINDS", "MAX_BODY_BYTES", "FaultConfig", "FaultPlan", "ServerStats", "bind", "create_app",
+           "SimulatorServer", "serve"]
 
 FAULT_KINDS: tuple[str, ...] = ("http_500", "http_429", "slow", "malformed")
+#: Largest request body accepted (413 beyond): a long conversation with its tools is well under 1 MB.
+MAX_BODY_BYTES = 8 * 2**20
 
 
 @dataclass(frozen=True)
@@ -105,16 +113,33 @@ class ServerStats:
                 "max_in_flight": self.max_in_flight, "faults": dict(self.faults)}
 
 
-def _error(status: int, message: str, kind: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status_code=status, headers=headers)
+def _error(status: int, message: str, kind: str, headers: dict[str, str] | None = None,
+           param: str | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": status}},
+                        status_code=status, headers=headers)
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The body, or None when it is larger than `limit` bytes (stops reading there)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class _SimulatorApp:
     """Request handling and state; `create_app` wraps it in a Starlette app."""
 
     def __init__(self, responder: Responder, *, latency_ms: float, faults: FaultConfig, seed: int,
-                 model_name: str) -> None:
+                 model_name: str, max_body_bytes: int) -> None:
         self.responder = responder
+        self.max_body_bytes = max_body_bytes
         self.latency_s = max(0.0, latency_ms / 1000.0)
         self.plan = FaultPlan(faults, seed)
         self.seed = seed
@@ -144,19 +169,15 @@ class _SimulatorApp:
             stats.in_flight -= 1
 
     async def _chat(self, request: Request, number: int) -> Response:
-        raw = await request.body()
+        raw = await _read_body(request, self.max_body_bytes)
+        if raw is None:
+            return _error(413, f"the request body is larger than {self.max_body_bytes} bytes", "invalid_request_error")
         try:
-            body = json.loads(raw)
-            if not isinstance(body, dict):
-                raise ValueError("the request body must be a JSON object")
-            if body.get("stream"):
-                return _error(400, "the simulator does not stream; send stream=false", "invalid_request_error")
-            messages = from_openai_messages(body["messages"])
-            tools = body.get("tools") or None
-            if tools is not None and not isinstance(tools, list):
-                raise ValueError("tools must be a list")
-        except (ValueError, KeyError, TypeError) as e:  # pydantic's ValidationError is a ValueError
-            return _error(400, f"invalid request: {e}", "invalid_request_error")
+            body = parse_chat_request(raw)
+        except InvalidRequest as e:
+            return _error(400, f"invalid request: {e}", "invalid_request_error", param=e.param)
+        messages = from_openai_messages([m.model_dump() for m in body.messages])
+        tools = [t.model_dump(exclude_unset=True) for t in body.tools] if body.tools else None
 
         row_id = request.headers.get(ROW_ID_HEADER.lower(), "")
         attempt = request.headers.get(ATTEMPT_HEADER.lower())
@@ -179,8 +200,7 @@ class _SimulatorApp:
             if await self._hold(request, self.plan.faults.slow_s):
                 return Response(status_code=499)  # the client hung up: nobody reads this
 
-        seed = body.get("seed")
-        seed = int(seed) if isinstance(seed, (int, float)) else self.seed
+        seed = body.seed if body.seed is not None else self.seed
         try:
             reply = await call_responder(self.responder, messages, tools, seed=seed, row_id=row_id)
         except Exception as e:  # a responder bug: report it as the 500 it is, with the cause logged
@@ -192,7 +212,7 @@ class _SimulatorApp:
             "id": "chatcmpl-" + hashlib.sha256(f"{key}|{self.seed}".encode()).hexdigest()[:24],
             "object": "chat.completion",
             "created": int(time.time()),
-            "model": body.get("model") or self.model_name,
+            "model": body.model or self.model_name,
             "system_fingerprint": "builder-simulator",
             "choices": [{
                 "index": 0,
@@ -235,12 +255,12 @@ class _SimulatorApp:
 
 
 def create_app(responder: Responder | None = None, *, latency_ms: float = 0.0, faults: FaultConfig | None = None,
-               seed: int = 0, model_name: str = "simulator") -> Starlette:
+               seed: int = 0, model_name: str = "simulator", max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
     """The ASGI app. `responder` defaults to `builder.simulator.brain.respond`. The handler state is at `app.state.simulator` (its `.stats`)."""
     if responder is None:
         responder = default_responder()  # fail at start-up, not on the first request
     sim = _SimulatorApp(responder, latency_ms=latency_ms, faults=faults or FaultConfig(), seed=seed,
-                        model_name=model_name)
+                        model_name=model_name, max_body_bytes=max_body_bytes)
     routes = [
         Route("/v1/chat/completions", sim.chat_completions, methods=["POST"]),
         Route("/chat/completions", sim.chat_completions, methods=["POST"]),
@@ -252,6 +272,24 @@ def create_app(responder: Responder | None = None, *, latency_ms: float = 0.0, f
     app = Starlette(routes=routes)
     app.state.simulator = sim
     return app
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (port 0: a free one); `OSError` if it cannot be had (the
+    port is taken, the host is not this machine's). Bound before uvicorn starts, so that failure
+    is the caller's to report, not uvicorn's exit."""
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only then, and
+    # without it every reply (headers, then body) stalls ~40 ms on Nagle + delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
 
 
 def _uvicorn_config(app: Starlette, host: str, port: int, log_level: str):
@@ -312,13 +350,7 @@ class SimulatorServer:
     def start(self, timeout_s: float = 10.0) -> "SimulatorServer":
         import uvicorn
 
-        # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only then, and
-        # without it every reply (headers, then body) stalls ~40 ms on Nagle + delayed ACK.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._port))
-        sock.listen(2048)
-        sock.setblocking(False)
+        sock = bind(self.host, self._port)
         self._port = sock.getsockname()[1]
         self._server = uvicorn.Server(_uvicorn_config(self.app, self.host, self._port, self._log_level))
 
@@ -359,11 +391,14 @@ class SimulatorServer:
         self.stop()
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8000, latency_ms: float = 0.0, faults: FaultConfig | None = None,
-          seed: int = 0, model_name: str = "simulator", responder: Responder | None = None,
-          log_level: str = "info") -> None:
-    """Run the server in the foreground until interrupted (Ctrl-C / SIGTERM)."""
+def serve(sock: socket.socket, *, latency_ms: float = 0.0, faults: FaultConfig | None = None, seed: int = 0,
+          model_name: str = "simulator", responder: Responder | None = None, log_level: str = "info") -> None:
+    """Run the server on `sock` (from `bind`) in the foreground until interrupted (Ctrl-C / SIGTERM)."""
     import uvicorn
 
     app = create_app(responder, latency_ms=latency_ms, faults=faults, seed=seed, model_name=model_name)
-    uvicorn.Server(_uvicorn_config(app, host, port, log_level)).run()
+    host, port = sock.getsockname()[:2]
+    try:
+        uvicorn.Server(_uvicorn_config(app, host, port, log_level)).run(sockets=[sock])
+    finally:
+        sock.close()

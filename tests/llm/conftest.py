@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from builder.llm.health import reset_health
 from builder.llm.limits import reset_limiters
 from builder.llm.usage import UsageLedger
 from tests.llm.fakes import FakeResponder
@@ -9,10 +10,12 @@ from tests.llm.fakes import FakeResponder
 
 @pytest.fixture(autouse=True)
 def _fresh_limiters():
-    """Limiters are process-wide by design; tests must not inherit each other's."""
+    """Limiters and endpoint health are process-wide by design; tests must not inherit each other's."""
     reset_limiters()
+    reset_health()
     yield
     reset_limiters()
+    reset_health()
 
 
 @pytest.fixture

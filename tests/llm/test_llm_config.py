@@ -93,6 +93,9 @@ def test_endpoint_key_is_base_url_and_model():
     b = RoleConfig(backend="openai:m", base_url="http://h:1/v1", temperature=0.1)
     assert endpoint_key(a) == endpoint_key(b) == "http://h:1/v1#m"
     assert endpoint_key(RoleConfig(backend="openai:other", base_url="http://h:1/v1")) != endpoint_key(a)
+    # it names the endpoint in errors and logs: never with the credentials or query a URL may carry
+    secret = RoleConfig(backend="openai:m", base_url="http://user:SECRET@h:1/v1?api_key=SECRET#x")
+    assert endpoint_key(secret) == "http://h:1/v1#m"
 
 
 def test_secret_never_in_repr_dump_or_pickle(monkeypatch):

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from builder.cli_simulator import simulator_app
 from builder.llm.headers import ATTEMPT_HEADER, ROW_ID_HEADER
+from builder.simulator.responder import default_responder
 from builder.simulator.server import FAULT_KINDS, FaultConfig, FaultPlan, SimulatorServer
 from tests.llm.fakes import TOOLS, FakeResponder
 
@@ -70,14 +71,121 @@ def test_text_reply_and_history_with_tool_messages(srv):
     assert data["choices"][0]["finish_reason"] == "stop"
 
 
-@pytest.mark.parametrize("body,fragment", [
-    ({"messages": [{"role": "wizard", "content": "x"}]}, "invalid request"),
-    ({"model": "m"}, "invalid request"),
-    ({**BODY, "stream": True}, "does not stream"),
+CALL = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": '{"query": "hi"}'}}
+FULL = {"model": "sim", "seed": 3, "max_tokens": 64, "temperature": 0.5, "tools": TOOLS, "messages": [
+    {"role": "system", "content": "policy"},
+    {"role": "user", "content": [{"type": "text", "text": "hi"}]},
+    {"role": "assistant", "content": None, "tool_calls": [CALL]},
+    {"role": "tool", "tool_call_id": "c1", "content": "42"},
+]}
+
+
+def _with(body, path: tuple, value):
+    """A deep copy of `body` with the value at `path` replaced."""
+    body = json.loads(json.dumps(body))
+    node = body
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return body
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in children:
+        yield from _paths(child, (*prefix, key))
+
+
+def _invalid(r: httpx.Response, param: str | None) -> str:
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert error["type"] == "invalid_request_error" and error["param"] == param, error
+    assert param is None or param in error["message"]
+    return error["message"]
+
+
+def test_a_well_formed_request_with_every_part_is_answered(srv):
+    assert _post(srv, FULL).status_code == 200
+    assert _post(srv, {**BODY, "user": "u1", "chat_template_kwargs": {"x": 1}}).status_code == 200  # extras ignored
+
+
+@pytest.mark.parametrize("path,value,param", [
+    (("messages",), "hi", "messages"),  # messages as a string
+    (("messages",), [], "messages"),
+    (("messages", 0), "hi", "messages[0]"),
+    (("messages", 0, "role"), "wizard", "messages[0].role"),
+    (("messages", 0, "role"), "developer", "messages[0].role"),  # a role the simulator does not read
+    (("messages", 1, "content"), 7, "messages[1].content"),
+    (("messages", 1, "content"), [{"type": "text"}], "messages[1].content"),
+    (("messages", 3, "tool_call_id"), None, "messages[3]"),
+    (("messages", 2, "tool_calls"), "lookup", "messages[2].tool_calls"),  # malformed tool calls
+    (("messages", 2, "tool_calls", 0), 1, "messages[2].tool_calls[0]"),
+    (("messages", 2, "tool_calls", 0, "function"), None, "messages[2].tool_calls[0].function"),
+    (("messages", 2, "tool_calls", 0, "function", "arguments"), {"query": "hi"}, "messages[2].tool_calls[0].function.arguments"),
+    (("tools",), "lookup", "tools"),  # a bad tools list
+    (("tools", 0), 1, "tools[0]"),
+    (("tools", 0, "function"), None, "tools[0].function"),
+    (("tools", 0, "function", "name"), "", "tools[0].function.name"),
+    (("tools", 0, "function", "parameters", "properties"), "query", "tools[0].function.parameters.properties"),
+    (("tools", 0, "function", "parameters", "required"), "query", "tools[0].function.parameters.required"),
+    (("seed",), "3", "seed"),
+    (("seed",), 1.5, "seed"),
+    (("seed",), True, "seed"),
+    (("max_tokens",), -5, "max_tokens"),
+    (("max_tokens",), 0, "max_tokens"),
+    (("temperature",), 9, "temperature"),
+    (("n",), 2, "n"),
+    (("stream",), True, "stream"),
 ])
-def test_bad_requests_are_400(srv, body, fragment):
-    r = _post(srv, body)
-    assert r.status_code == 400 and fragment in r.json()["error"]["message"]
+def test_a_malformed_field_is_a_400_naming_it(srv, path, value, param):
+    _invalid(_post(srv, _with(FULL, path, value)), param)
+
+
+def _post_raw(srv, raw: bytes) -> httpx.Response:
+    return _client.post(f"{srv.base_url}/chat/completions", content=raw, headers={"content-type": "application/json"})
+
+
+def test_bodies_that_are_not_a_json_object_are_400s(srv):
+    assert "not valid JSON" in _invalid(_post_raw(srv, b"{not json"), None)
+    assert "not valid JSON" in _invalid(_post_raw(srv, b"\xff\xfe"), None)
+    assert "JSON object" in _invalid(_post_raw(srv, b"[1, 2]"), None)
+    nan_seed = json.dumps(BODY)[:-1].encode() + b', "seed": NaN}'
+    assert "NaN is not valid JSON" in _invalid(_post_raw(srv, nan_seed), None)
+    lone_surrogate = b'{"messages": [{"role": "user", "content": "\\ud800 hi"}]}'  # valid JSON, not Unicode
+    assert "not valid Unicode" in _invalid(_post_raw(srv, lone_surrogate), None)
+    for depth in (100, 100_000):  # deeper than we accept, and deeper than Python's parser can go
+        nested = json.dumps(BODY)[:-1].encode() + b', "x": ' + b"[" * depth + b"]" * depth + b"}"
+        assert "nested deeper" in _invalid(_post_raw(srv, nested), None)
+
+
+def test_a_body_over_the_limit_is_a_413(srv):
+    from builder.simulator.server import MAX_BODY_BYTES
+
+    big = {**BODY, "messages": [{"role": "user", "content": "x" * MAX_BODY_BYTES}]}
+    r = _post(srv, big)
+    assert r.status_code == 413 and str(MAX_BODY_BYTES) in r.json()["error"]["message"]
+    assert _post(srv).status_code == 200
+
+
+@pytest.mark.parametrize("responder", ["fake", "brain"])
+def test_no_malformed_request_is_a_500(srv, responder):
+    """Every part of a full request replaced by every kind of wrong value: the server answers it
+    (a value that happens to be acceptable) or refuses it naming a field, and never fails itself,
+    with a test responder or the simulator's own brain."""
+    if responder == "brain":
+        srv.reconfigure(responder=default_responder())
+    statuses = set()
+    for path in _paths(FULL):
+        if not path:
+            continue
+        for junk in (None, 0, -1, 2.5, "", "x", True, [], [1], {}, {"a": 1}):
+            r = _post(srv, _with(FULL, path, junk))
+            statuses.add(r.status_code)
+            assert r.status_code in (200, 400), (path, junk, r.text)
+            if r.status_code == 400:
+                assert r.json()["error"]["param"], (path, junk)
+    assert statuses == {200, 400}
 
 
 def test_responder_bug_is_a_500_with_the_cause(srv):
@@ -155,6 +263,26 @@ def test_start_stop_frees_the_port():
     srv.stop()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+
+
+def test_a_busy_port_is_refused_naming_it(tmp_path):
+    """Through the installed command: the user chose the port, so it is bad input (exit 2)."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+
+    from tests.build_runs import ROOT
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = subprocess.run([shutil.which("builder"), "simulator", "serve", "--port", str(port)], capture_output=True,
+                           text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 2, r.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and "--port" in r.stderr
+    assert "Traceback" not in r.stderr
 
 
 def test_cli_help_and_bad_fault_kind():
