@@ -276,17 +276,20 @@ def model_card(
         err.print("no --license given: the card says the base model's license applies", highlight=False)
 
 def main() -> None:
-    """Entry point: user errors print one clear message (exit 2), never a traceback."""
-    import click
+    """Entry point: usage errors print click's usage and message (exit 2), user errors one clear
+    message (exit 2), failures their cause (exit 1); never a traceback.
+
+    typer runs on its own copy of click: its exceptions are not `click`'s, so they are caught here
+    by typer's classes (standalone mode would print them boxed, and hides our own errors).
+    """
+    from typer._click.exceptions import ClickException
 
     try:
-        result = app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+        result = app(standalone_mode=False)  # typer.Exit and Ctrl-C come back as an exit code
+    except ClickException as exc:  # usage errors, with no_args_is_help's help (exit 2, as click)
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         sys.exit(130)
     except UserError as exc:  # soft wrap: paths and commands in the message stay copyable

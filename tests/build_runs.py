@@ -14,12 +14,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = ("generator", "human", "agent", "judge")
+SCRIPT = Path(sys.executable).with_name("builder")  # the console script `pip install -e .` installed
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`builder ARGS...` in a fresh process, exactly as the console script runs it."""
+    """`builder ARGS...` in a fresh process: the installed console script, as a user runs it."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-c", "from builder.cli import main; main()", *args], cwd=ROOT,
+    return subprocess.run([str(SCRIPT), *args], cwd=ROOT,
                           env=full_env, capture_output=True, text=True, timeout=timeout)
 
 

@@ -141,3 +141,24 @@ def test_publishing_an_unfinished_run_is_refused_and_nothing_is_written(tmp_path
     err = user_error(*run_main("publish", str(run), "--version", "1.0.0", "--to-dir", str(release))[::2])
     assert "did not finish" in err and f"builder build --config {run / 'config.yaml'} --out {run}" in err
     assert not release.exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--tasks",), "No such option: --tasks"),
+    (("build", "--tasks", "5"), "Missing option '--out'"),
+    (("build", "--tasks", "ten", "--out", "x"), "Invalid value for '--tasks'"),
+    (("build", "--out"), "Option '--out' requires an argument"),
+    (("bild",), "No such command 'bild'"),
+    (("stats",), "Missing argument 'run_dir'"),
+])
+def test_usage_errors_print_usage_and_exit_2(args, message):
+    result = run_cli(*args)
+    err = user_error(result.returncode, result.stderr)
+    assert f"Error: {message}" in err
+
+
+@pytest.mark.parametrize("args", [(), ("domains",), ("simulator",)])
+def test_a_command_group_alone_prints_its_help_and_exits_2(args):
+    result = run_cli(*args)  # the help goes where typer's rich help goes (stdout), as with --help
+    user_error(result.returncode, result.stderr)
+    assert f"Usage: builder {' '.join(args)}".rstrip() in unwrap(result.stdout) and "Commands" in result.stdout
