@@ -18,6 +18,7 @@ from builder.curation.config import CurationConfig
 from builder.errors import UserError
 from builder.config_errors import describe_errors
 from builder.llm.config import RolesConfig
+from builder.redact import redact_data
 from builder.simulator.config import SimulatorConfig
 
 
@@ -59,13 +60,16 @@ class BuildConfig(BaseModel):
 
         Curation picks which of the generated rows are published; it does not change them, so a
         finished run may be curated again with other settings (the build re-runs only curation
-        and the export, everything else is found in the journal).
+        and the export, everything else is found in the journal). Credentials are not part of it
+        either: the run folder never sees them (see `to_yaml`), and a rotated key is the same run.
         """
-        data = self.model_dump(mode="json", exclude={"batch_size", "curation"})
+        data = redact_data(self.model_dump(mode="json", exclude={"batch_size", "curation"}))
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+        """The config as the run folder keeps it: credentials in URLs and `extra_body` hidden
+        (the steps get them back from the environment, see `builder.run.folder`)."""
+        return yaml.safe_dump(redact_data(self.model_dump(mode="json")), sort_keys=False)
 
 
 def parse_config(data: dict[str, Any], source: str = "config") -> BuildConfig:

@@ -8,11 +8,16 @@ stage and reason. Rows cross distilabel process boundaries as the JSON of this m
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from builder.llm.types import Message
+from builder.redact import redact_text
+
+# failure messages and review feedback quote URLs (a failed call's endpoint, its error) and reach
+# the published data: credentials in them are hidden as they are recorded
+RedactedText = Annotated[str, AfterValidator(redact_text)]
 
 Stage = Literal[
     "context", "generation", "format", "execution", "review", "recombination",
@@ -25,7 +30,7 @@ class Reason(BaseModel):
 
     stage: str
     code: str
-    message: str
+    message: RedactedText
     action_index: int | None = None
 
 
@@ -55,7 +60,7 @@ class Review(BaseModel):
     reviewer: str
     passed: bool
     scores: dict[str, bool] = Field(default_factory=dict)
-    feedback: str = ""
+    feedback: RedactedText = ""
 
 
 class RoundRecord(BaseModel):

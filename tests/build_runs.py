@@ -73,15 +73,17 @@ FAULTY_TASKS = 4
 def faulty_build(tmp: Path) -> FaultyBuild:
     """A small phase-2 build whose every role talks HTTP to a simulator server that injects 20%
     faults (500, 429, replies past the timeout, cut bodies), with an API key and an HF token
-    planted in its environment: the run that both fault handling and secret hygiene are judged on."""
+    planted in its environment, and credentials where users also put them: in the endpoint's URL
+    and in `extra_body`. The run that both fault handling and secret hygiene are judged on."""
     from builder.simulator.server import FaultConfig, SimulatorServer
 
-    secrets = ("sk-planted-" + os.urandom(12).hex(), "hf_planted" + os.urandom(12).hex())
+    secrets = tuple(prefix + os.urandom(12).hex() for prefix in ("sk-planted-", "hf_planted", "urlpass", "bodykey"))
     env = {"BUILDER_TEST_API_KEY": secrets[0], "HF_TOKEN": secrets[1]}
     with SimulatorServer(faults=FaultConfig(error_rate=0.2, retry_after_s=0.05, slow_s=5.0), seed=0) as srv:
+        url = srv.base_url.replace("://", f"://builder:{secrets[2]}@", 1)
         # max_retries=1 so that a few calls give up (about 4%): both recovery and loss are exercised
-        roles = http_roles(srv.base_url, api_key_env="BUILDER_TEST_API_KEY", timeout_s=1.0, max_retries=1,
-                           retry_base_s=0.01, retry_max_s=0.05)
+        roles = http_roles(url, api_key_env="BUILDER_TEST_API_KEY", timeout_s=1.0, max_retries=1,
+                           retry_base_s=0.01, retry_max_s=0.05, extra_body={"api_key": secrets[3]})
         config = write_config(tmp / "build.yaml", domain="retail", tasks=FAULTY_TASKS, seed=2, roles=roles,
                               blueprints={"feedback_rounds": 1, "recombine_share": 0}, interplay={"attempts": 2})
         result = run_cli("build", "--config", str(config), "--out", str(tmp / "run"), env=env)

@@ -15,6 +15,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from builder.llm.errors import LLMConfigError
+from builder.redact import redact_url
 
 __all__ = [
     "BACKEND_KINDS",
@@ -224,11 +225,11 @@ def resolve_api_key(role: str, cfg: RoleConfig) -> str | None:
 
 def endpoint_key(cfg: RoleConfig) -> str:
     """Identity of the endpoint a role talks to (base URL + model); roles that share it share
-    one concurrency limiter. Contains no secret, so it is safe in logs and errors."""
+    one concurrency limiter. Credentials in the URL are hidden, so it is safe in logs and errors."""
     kind, model = cfg.spec
     if kind in ("openai", "anthropic"):
         base = (cfg.base_url or _DEFAULT_BASE_URL[kind]).rstrip("/")
-        return f"{base}#{model}"
+        return f"{redact_url(base)}#{model}"
     if kind == "litellm":
-        return f"{(cfg.base_url or 'litellm').rstrip('/')}#{model}"
+        return f"{redact_url((cfg.base_url or 'litellm').rstrip('/'))}#{model}"
     return f"{kind}:{model}"

@@ -9,6 +9,7 @@ repair round; it too is a per-row failure.
 from __future__ import annotations
 
 from builder.errors import UserError
+from builder.redact import redact_text
 
 
 class LLMConfigError(UserError):
@@ -52,7 +53,7 @@ class LLMCallFailed(Exception):
         why = "retries exhausted" if transient else "not retryable"
         super().__init__(
             f"LLM call failed for role {role!r}, row {row_id!r} at {endpoint} after "
-            f"{attempts} attempt(s) ({why}): {type(last_error).__name__}: {last_error}"
+            f"{attempts} attempt(s) ({why}): {type(last_error).__name__}: {redact_text(str(last_error))}"
         )
 
     def __reduce__(self):  # keep it picklable across distilabel's worker processes

@@ -1,4 +1,10 @@
-"""The run folder's fixed layout, and the rule that one folder holds one configuration."""
+"""The run folder's fixed layout, and the rule that one folder holds one configuration.
+
+config.yaml holds the config with its credentials hidden (`BuildConfig.to_yaml`). The build
+hands the roles as given, credentials included, to its step processes in the environment
+variable ROLES_ENV, as it hands them API keys; `read_config` puts them back when they belong to
+the folder's config.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,15 @@ import yaml
 
 from builder.config import BuildConfig, parse_config
 from builder.errors import UserError
+from builder.llm.config import RolesConfig
+from builder.redact import redact_data
 
 CONFIG = "config.yaml"
 BLUEPRINTS = "blueprints.parquet"
 TRAJECTORIES = "trajectories.parquet"
 DATASET = "dataset"
 STATS = "stats.json"
+ROLES_ENV = "BUILDER_RUN_ROLES"
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -28,7 +37,13 @@ def read_config(run_dir: Path) -> BuildConfig:
     path = Path(run_dir) / CONFIG
     if not path.exists():
         raise UserError(f"{run_dir} is not a run folder: {CONFIG} is missing")
-    return parse_config(yaml.safe_load(path.read_text()) or {}, str(path))
+    config = parse_config(yaml.safe_load(path.read_text()) or {}, str(path))
+    given = os.environ.get(ROLES_ENV)
+    if given:
+        with_secrets = config.model_copy(update={"roles": RolesConfig.model_validate_json(given)})
+        if with_secrets.fingerprint() == config.fingerprint():  # the same roles, credentials shown
+            return with_secrets
+    return config
 
 
 def _differences(a: dict, b: dict, prefix: str = "") -> list[str]:
@@ -49,14 +64,13 @@ def prepare_run(run_dir: Path, config: BuildConfig) -> bool:
     journal's results would then describe a run nobody asked for.
     """
     run_dir = Path(run_dir)
+    os.environ[ROLES_ENV] = config.roles.model_dump_json()  # for the steps: config.yaml hides credentials
     path = run_dir / CONFIG
     if path.exists():
         existing = read_config(run_dir)
         if existing.fingerprint() != config.fingerprint():
-            diffs = _differences(
-                existing.model_dump(mode="json", exclude={"batch_size"}),
-                config.model_dump(mode="json", exclude={"batch_size"}),
-            )
+            diffs = _differences(*(redact_data(c.model_dump(mode="json", exclude={"batch_size"}))
+                                   for c in (existing, config)))
             raise UserError(
                 f"{run_dir} holds a run made with a different config; differs in: {'; '.join(diffs)}. "
                 f"Use a new --out folder, or resume that run with `builder build --config {path} --out {run_dir}`."
