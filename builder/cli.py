@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from builder.errors import BuildFailure, UserError
+from builder.errors import BuildFailure, UserError, file_error
 
 app = typer.Typer(
     help="Generate verified multi-turn tool-use conversations (APIGen-MT) and publish them as datasets.",
@@ -285,7 +285,10 @@ def main() -> None:
     from typer._click.exceptions import ClickException
 
     try:
-        result = app(standalone_mode=False)  # typer.Exit and Ctrl-C come back as an exit code
+        try:
+            result = app(standalone_mode=False)  # typer.Exit and Ctrl-C come back as an exit code
+        except OSError as exc:  # a file no check foresaw: its cause and name, exit 2 or 1 by the cause
+            raise file_error(exc, "cannot continue") from exc
     except ClickException as exc:  # usage errors, with no_args_is_help's help (exit 2, as click)
         exc.show()
         sys.exit(exc.exit_code)

@@ -24,6 +24,12 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300)
                           env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
+def full_disk_env(marker: str) -> dict[str, str]:
+    """The environment of a `run_cli` process whose disk fills up while copying a file to a path
+    containing `marker` (see tests/inject/sitecustomize.py)."""
+    return {"PYTHONPATH": f"{ROOT / 'tests' / 'inject'}{os.pathsep}{ROOT}", "BUILDER_TEST_FULL_DISK": marker}
+
+
 def run_main(*args: str) -> tuple[int, str, str]:
     """`builder ARGS...` in this process through `builder.cli:main` (same exit mapping, faster).
 
