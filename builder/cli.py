@@ -265,9 +265,13 @@ def model_card(
 ) -> None:
     """Write the model card (README.md) of a model fine-tuned on a published dataset version."""
     from builder.cards.model_card import render_model_card
+    from builder.run.folder import refuse_inside_run
 
     if out_path.exists() and not force:
         raise UserError(f"{out_path} exists: pass --force to replace it, or --out another path")
+    if not out_path.parent.is_dir():
+        raise UserError(f"--out {out_path}: the folder {out_path.parent} does not exist; create it or pick another")
+    refuse_inside_run(out_path, "--out")
     text = render_model_card(dataset=dataset, version=version, base_model=base_model, run_dir=run,
                              model_id=model_id, license=license)
     out_path.write_text(text)

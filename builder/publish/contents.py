@@ -23,6 +23,7 @@ from builder.errors import UserError, file_error
 from builder.publish.errors import PublishFailure
 from builder.publish.release import Release
 from builder.publish.run_check import RunDataset
+from builder.run.folder import refuse_inside_run
 
 CARD = "README.md"
 
@@ -76,6 +77,7 @@ def write_to_dir(files: list[ReleaseFile], dest: Path) -> None:
     dest = Path(dest)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise UserError(f"--to-dir {dest} exists and is not an empty folder; choose a new folder")
+    refuse_inside_run(dest, "--to-dir")
     staging = dest.absolute().parent / f".{dest.name}.partial"
     try:
         staging.parent.mkdir(parents=True, exist_ok=True)

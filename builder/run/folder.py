@@ -23,6 +23,7 @@ BLUEPRINTS = "blueprints.parquet"
 TRAJECTORIES = "trajectories.parquet"
 DATASET = "dataset"
 STATS = "stats.json"
+STATE = ".state"  # the journal, distilabel's cache, the curated selection
 ROLES_ENV = "BUILDER_RUN_ROLES"
 
 
@@ -46,6 +47,24 @@ def read_config(run_dir: Path) -> BuildConfig:
     return config
 
 
+def enclosing_run(path: Path) -> Path | None:
+    """The run whose dataset/ or .state/ holds `path` (or is `path`), if any."""
+    resolved = Path(path).resolve()
+    for folder in (resolved, *resolved.parents):
+        if folder.name in (DATASET, STATE) and (folder.parent / CONFIG).is_file():
+            return folder.parent
+    return None
+
+
+def refuse_inside_run(path: Path, option: str) -> None:
+    """Building or curating a run again rewrites its dataset/ and .state/, deleting whatever else
+    is there: refuse them as an output before anything is written."""
+    run = enclosing_run(path)
+    if run is not None:
+        raise UserError(f"{option} {path} lies inside the run folder {run}, whose dataset/ and .state/ are "
+                        f"rewritten when it is built or curated again, deleting it; choose a folder outside them")
+
+
 def _differences(a: dict, b: dict, prefix: str = "") -> list[str]:
     out = []
     for key in sorted(set(a) | set(b)):
@@ -64,6 +83,7 @@ def prepare_run(run_dir: Path, config: BuildConfig) -> bool:
     journal's results would then describe a run nobody asked for.
     """
     run_dir = Path(run_dir)
+    refuse_inside_run(run_dir, "--out")
     os.environ[ROLES_ENV] = config.roles.model_dump_json()  # for the steps: config.yaml hides credentials
     path = run_dir / CONFIG
     if path.exists():
