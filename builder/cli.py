@@ -205,10 +205,9 @@ def build(
 @app.command()
 def stats(run_dir: Path = typer.Argument(..., help="A run folder written by `builder build`.")) -> None:
     """Print a run's funnel (stats.json)."""
-    path = run_dir / "stats.json"
-    if not path.exists():
-        raise UserError(f"{path} does not exist: is {run_dir} a finished run folder?")
-    out.print_json(json.dumps(json.loads(path.read_text())))
+    from builder.run.folder import read_stats
+
+    out.print_json(json.dumps(read_stats(run_dir)))
 
 
 @app.command()

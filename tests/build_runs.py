@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +30,23 @@ def full_disk_env(marker: str) -> dict[str, str]:
     """The environment of a `run_cli` process whose disk fills up while copying a file to a path
     containing `marker` (see tests/inject/sitecustomize.py)."""
     return {"PYTHONPATH": f"{ROOT / 'tests' / 'inject'}{os.pathsep}{ROOT}", "BUILDER_TEST_FULL_DISK": marker}
+
+
+@contextmanager
+def read_only(folder: Path):
+    """`folder` made unwritable: by its mode, or for root (whom modes do not stop) immutable."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        undo = lambda: folder.chmod(0o755)  # noqa: E731
+    elif shutil.which("chattr") and subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0:
+        undo = lambda: subprocess.run(["chattr", "-i", str(folder)], check=True)  # noqa: E731
+    else:
+        pytest.skip("running as root without chattr: no folder can be made unwritable")
+    try:
+        yield folder
+    finally:
+        undo()
 
 
 def run_main(*args: str) -> tuple[int, str, str]:

@@ -10,7 +10,7 @@ import pytest
 
 from builder.config import parse_config
 from builder.run.folder import prepare_run
-from tests.build_runs import ROOT, http_roles, run_cli, run_main, unwrap, write_config
+from tests.build_runs import ROOT, http_roles, read_only, run_cli, run_main, unwrap, write_config
 
 
 def user_error(code: int, stderr: str) -> str:
@@ -162,3 +162,34 @@ def test_a_command_group_alone_prints_its_help_and_exits_2(args):
     result = run_cli(*args)  # the help goes where typer's rich help goes (stdout), as with --help
     user_error(result.returncode, result.stderr)
     assert f"Usage: builder {' '.join(args)}".rstrip() in unwrap(result.stdout) and "Commands" in result.stdout
+
+
+def test_an_out_folder_that_cannot_be_one_is_named(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    cases = {
+        tmp_path / "file": "--out {out} is a file, not a folder",
+        tmp_path / "file" / "run": "cannot create the run folder --out {out}: Not a directory (ENOTDIR)",
+    }
+    with read_only(tmp_path / "ro") as folder:
+        cases[folder / "run"] = "cannot create the run folder --out {out}: "
+        for out, says in cases.items():
+            result = run_cli("build", "--tasks", "2", "--out", str(out))
+            assert says.format(out=out) in unwrap(user_error(result.returncode, result.stderr))
+        assert list(folder.iterdir()) == []
+
+
+def test_yaml_true_is_not_a_number_and_a_key_is_given_once(tmp_path):
+    config = tmp_path / "build.yaml"
+    config.write_text("seed: true\nroles:\n  agent: {temperature: true}\n  reviewers: [{max_retries: false}]\n"
+                      "interplay: {keep_all_successes: true}\n")
+    result = run_cli("build", "--config", str(config), "--out", str(tmp_path / "run"))
+    err = user_error(result.returncode, result.stderr)
+    assert "seed: expected a number, got true (write the number itself)" in err
+    assert "roles.agent.temperature: expected a number, got true" in err
+    assert "roles.reviewers.0.max_retries: expected a number, got false" in err
+    assert "keep_all_successes" not in err  # a real boolean
+    config.write_text("domain: retail\ntasks: 3\ninterplay:\n  attempts: 2\n  attempts: 3\n")
+    result = run_cli("build", "--config", str(config), "--out", str(tmp_path / "run"))
+    err = unwrap(user_error(result.returncode, result.stderr))
+    assert f"config file {config} is not valid YAML: key 'attempts' is given twice (lines 4 and 5); keep one" in err
+    assert not (tmp_path / "run").exists()

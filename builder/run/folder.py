@@ -8,13 +8,13 @@ the folder's config.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
-import yaml
-
-from builder.config import BuildConfig, parse_config
-from builder.errors import UserError
+from builder.config import BuildConfig, load_config_file, parse_config
+from builder.errors import UserError, file_error
 from builder.llm.config import RolesConfig
 from builder.redact import redact_data
 
@@ -34,17 +34,37 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def resume_hint(run_dir: Path) -> str:
+    return f"`builder build --config {Path(run_dir) / CONFIG} --out {run_dir}`"
+
+
 def read_config(run_dir: Path) -> BuildConfig:
     path = Path(run_dir) / CONFIG
     if not path.exists():
         raise UserError(f"{run_dir} is not a run folder: {CONFIG} is missing")
-    config = parse_config(yaml.safe_load(path.read_text()) or {}, str(path))
+    config = parse_config(load_config_file(path, "the run's config"), str(path))
     given = os.environ.get(ROLES_ENV)
     if given:
         with_secrets = config.model_copy(update={"roles": RolesConfig.model_validate_json(given)})
         if with_secrets.fingerprint() == config.fingerprint():  # the same roles, credentials shown
             return with_secrets
     return config
+
+
+def read_stats(run_dir: Path) -> dict[str, Any]:
+    """The run's stats.json, or a `UserError` saying how to get it (re)written."""
+    path = Path(run_dir) / STATS
+    if not path.exists():
+        raise UserError(f"{run_dir} has no {STATS}: the build did not finish; finish it with {resume_hint(run_dir)}")
+    try:
+        stats = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        stats, problem = None, f"not valid JSON: {exc}"
+    else:
+        problem = None if isinstance(stats, dict) and isinstance(stats.get("funnel"), dict) else "no funnel in it"
+    if problem:
+        raise UserError(f"{path} is damaged ({problem}); build the run again to rewrite it: {resume_hint(run_dir)}")
+    return stats
 
 
 def enclosing_run(path: Path) -> Path | None:
@@ -96,8 +116,13 @@ def prepare_run(run_dir: Path, config: BuildConfig) -> bool:
                 f"Use a new --out folder, or resume that run with `builder build --config {path} --out {run_dir}`."
             )
         return True
+    if run_dir.exists() and not run_dir.is_dir():
+        raise UserError(f"--out {run_dir} is a file, not a folder; choose an empty or new --out folder")
     if run_dir.exists() and any(run_dir.iterdir()):
         raise UserError(f"{run_dir} exists and is not a run folder (no {CONFIG}); choose an empty or new --out folder")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, config.to_yaml())
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, config.to_yaml())
+    except OSError as exc:  # under a file, read-only, a full disk
+        raise file_error(exc, f"cannot create the run folder --out {run_dir}") from None
     return False

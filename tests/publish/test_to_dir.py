@@ -2,15 +2,9 @@
 nothing that looks like a release, and the same command then works; an unwritable folder is
 refused with the folder named."""
 
-import os
-import shutil
-import subprocess
-from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
-from tests.build_runs import full_disk_env, run_cli
+from tests.build_runs import full_disk_env, read_only, run_cli
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -32,23 +26,6 @@ def test_a_full_disk_leaves_no_partial_release_and_the_retry_works(runs, tmp_pat
     clean = tmp_path / "clean"
     assert run_cli("publish", str(runs["a"]), "--version", "1.0.0", "--to-dir", str(clean)).returncode == 0
     assert files(release) == files(clean)
-
-
-@contextmanager
-def read_only(folder: Path):
-    """`folder` made unwritable: by its mode, or for root (whom modes do not stop) immutable."""
-    folder.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() != 0:
-        folder.chmod(0o555)
-        undo = lambda: folder.chmod(0o755)  # noqa: E731
-    elif shutil.which("chattr") and subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0:
-        undo = lambda: subprocess.run(["chattr", "-i", str(folder)], check=True)  # noqa: E731
-    else:
-        pytest.skip("running as root without chattr: no folder can be made unwritable")
-    try:
-        yield folder
-    finally:
-        undo()
 
 
 def test_an_unwritable_folder_is_refused_naming_it(runs, tmp_path):
