@@ -193,3 +193,37 @@ def test_yaml_true_is_not_a_number_and_a_key_is_given_once(tmp_path):
     err = unwrap(user_error(result.returncode, result.stderr))
     assert f"config file {config} is not valid YAML: key 'attempts' is given twice (lines 4 and 5); keep one" in err
     assert not (tmp_path / "run").exists()
+
+
+CUSTOM_DOMAIN = """\
+import sys
+from domains.retail import build_domain
+number = 3
+def nothing(): return None
+def raises(): raise ValueError("table 'users' is empty")
+def exits(): sys.exit(0)
+"""
+
+
+@pytest.mark.parametrize("domain, says", [
+    ("mydomains.breaks:build", "importing mydomains.breaks raised RuntimeError: no database at {pkg}/breaks.py:1"),
+    ("mydomains.syntax:build", "syntax error in {pkg}/syntax.py, line 1"),
+    ("mydomains.custom:number", "mydomains.custom.number is not callable (a int)"),
+    ("mydomains.custom:missing", "module mydomains.custom has no 'missing'"),
+    ("mydomains.custom:nothing", "mydomains.custom.nothing() returned NoneType, not a Domain"),
+    ("mydomains.custom:raises", "mydomains.custom.raises() raised ValueError: table 'users' is empty at {pkg}/custom.py:5"),
+    ("mydomains.custom:exits", "mydomains.custom.exits() raised SystemExit (it called sys.exit(0)) at {pkg}/custom.py:6"),
+    ("mydomains.absent:build", "No module named 'mydomains.absent' (is the folder holding mydomains on PYTHONPATH?)"),
+])
+def test_a_broken_custom_domain_is_named_with_what_broke(tmp_path, domain, says):
+    pkg = tmp_path / "mydomains"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "breaks.py").write_text("raise RuntimeError('no database')\n")
+    (pkg / "syntax.py").write_text("def build(:\n    pass\n")
+    (pkg / "custom.py").write_text(CUSTOM_DOMAIN)
+    result = run_cli("build", "--domain", domain, "--tasks", "2", "--out", str(tmp_path / "run"),
+                     env={"PYTHONPATH": f"{tmp_path}:{ROOT}"})
+    err = unwrap(user_error(result.returncode, result.stderr))
+    assert f"cannot load custom domain {domain!r}: {says.format(pkg=pkg)}" in err
+    assert not (tmp_path / "run").exists()
