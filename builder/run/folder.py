@@ -16,6 +16,7 @@ from typing import Any
 from builder.config import BuildConfig, load_config_file, parse_config
 from builder.errors import UserError, file_error
 from builder.llm.config import RolesConfig
+from builder.run.journal_check import check_journal
 from builder.redact import redact_data
 
 CONFIG = "config.yaml"
@@ -115,6 +116,7 @@ def prepare_run(run_dir: Path, config: BuildConfig) -> bool:
                 f"{run_dir} holds a run made with a different config; differs in: {'; '.join(diffs)}. "
                 f"Use a new --out folder, or resume that run with `builder build --config {path} --out {run_dir}`."
             )
+        check_journal(run_dir)
         return True
     if run_dir.exists() and not run_dir.is_dir():
         raise UserError(f"--out {run_dir} is a file, not a folder; choose an empty or new --out folder")

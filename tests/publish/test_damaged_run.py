@@ -1,5 +1,8 @@
-"""A damaged run folder (a file cut short, a flipped bit, broken JSON or YAML) is named with the
-fix by every command that reads it, never a traceback: exit 2, nothing written."""
+"""A damaged run folder (a file cut short, a flipped bit, broken JSON or YAML, a broken journal)
+is named with the fix by every command that reads it, never a traceback: exit 2, nothing written."""
+
+import json
+import sqlite3
 
 import pytest
 
@@ -53,3 +56,33 @@ def test_a_damaged_run_is_named_with_the_fix(run_copy, tmp_path, case):
         assert says in err, f"{command}: {err}"
         assert case == "config.yaml" or "builder build --config" in err  # how to get the file rewritten
     assert not (tmp_path / "release").exists() and not (tmp_path / "card.md").exists()
+
+
+def test_a_journal_record_that_is_not_json_is_named_and_the_fix_works(run_copy, runs):
+    journal = run_copy / ".state" / "journal.sqlite"
+    with sqlite3.connect(journal) as con:
+        stage, task = con.execute("SELECT stage, task_id FROM results ORDER BY stage, task_id LIMIT 1").fetchone()
+        con.execute("UPDATE results SET record = '{\"task_id\": ' WHERE stage = ? AND task_id = ?", (stage, task))
+    build = ("build", "--config", str(run_copy / "config.yaml"), "--out", str(run_copy))
+    result = run_cli(*build)
+    err = " ".join(result.stderr.split())
+    assert result.returncode == 2 and "Traceback" not in err, result.stderr[-2000:]
+    fix = 'DELETE FROM results WHERE NOT json_valid(record)'
+    assert f"the run's journal {journal} holds records that are not JSON ({stage} {task})" in err and fix in err
+    with sqlite3.connect(journal) as con:  # the fix the message gives: the record is made again
+        con.execute(fix)
+    result = run_cli(*build)
+    assert result.returncode == 0, result.stderr[-2000:]
+    got, want = (json.loads((run / "stats.json").read_text()) for run in (run_copy, runs["a"]))
+    assert got["funnel"] == want["funnel"]
+
+
+def test_a_journal_that_is_not_a_database_is_named(run_copy):
+    journal = run_copy / ".state" / "journal.sqlite"
+    for leftover in journal.parent.glob("journal.sqlite-*"):
+        leftover.unlink()
+    journal.write_bytes(b"not a database" * 100)
+    result = run_cli("build", "--config", str(run_copy / "config.yaml"), "--out", str(run_copy))
+    err = " ".join(result.stderr.split())
+    assert result.returncode == 2 and "Traceback" not in err, result.stderr[-2000:]
+    assert f"the run's journal {journal} is damaged (file is not a database)" in err
