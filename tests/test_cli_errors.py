@@ -2,6 +2,7 @@
 and nothing written (or published) on the way out."""
 
 import json
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -223,7 +224,7 @@ def test_a_broken_custom_domain_is_named_with_what_broke(tmp_path, domain, says)
     (pkg / "syntax.py").write_text("def build(:\n    pass\n")
     (pkg / "custom.py").write_text(CUSTOM_DOMAIN)
     result = run_cli("build", "--domain", domain, "--tasks", "2", "--out", str(tmp_path / "run"),
-                     env={"PYTHONPATH": f"{tmp_path}:{ROOT}"})
+                     env={"PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"})
     err = unwrap(user_error(result.returncode, result.stderr))
     assert f"cannot load custom domain {domain!r}: {says.format(pkg=pkg)}" in err
     assert not (tmp_path / "run").exists()

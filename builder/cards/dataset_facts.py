@@ -103,10 +103,10 @@ def measure(dataset_dir: Path) -> DatasetFacts:
     """Read the facts of DIR/dataset (every split of every config present)."""
     import duckdb
 
+    from builder.curation.database import exact_file  # file names are not patterns
+
     dataset_dir = Path(dataset_dir)
     found = shards(dataset_dir)
-    from builder.curation.database import exact_file
-
     files = {name: [exact_file(p) for ps in by_split.values() for p in ps] for name, by_split in found.items()}
     con = duckdb.connect()
     rows = {

@@ -45,9 +45,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from builder.config import BuildConfig
-from builder.errors import UserError
 from builder.curation.selection import Selection, read_selection
 from builder.curation.split import ordered
+from builder.errors import UserError
 from builder.export import CONFIGS, DEFAULT_CONFIG
 from builder.export import blueprints as bp_config
 from builder.export import messages as msg_config

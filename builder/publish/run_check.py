@@ -71,7 +71,8 @@ def check_run(run_dir: Path) -> RunDataset:
         raise UserError(f"{stats_path} was written by a run with another config than {run_dir / CONFIG}; "
                         f"finish it with {resume_hint(run_dir)}")
     if "conversations" not in stats.get("funnel", {}):
-        raise UserError(f"{stats_path} has no conversation funnel (a phase-1 result); finish it with {resume_hint(run_dir)}")
+        raise UserError(f"{stats_path} has no conversation funnel (a phase-1 result); "
+                        f"finish it with {resume_hint(run_dir)}")
     dataset = run_dir / DATASET
     if not (dataset / "README.md").exists():
         raise UserError(f"{dataset / 'README.md'} is missing: the dataset export did not finish; "

@@ -16,8 +16,8 @@ from typing import Any
 from builder.config import BuildConfig, load_config_file, parse_config
 from builder.errors import UserError, file_error
 from builder.llm.config import RolesConfig
-from builder.run.journal_check import check_journal
 from builder.redact import redact_data
+from builder.run.journal_check import check_journal
 
 CONFIG = "config.yaml"
 BLUEPRINTS = "blueprints.parquet"
@@ -55,6 +55,9 @@ def read_config(run_dir: Path) -> BuildConfig:
 def read_stats(run_dir: Path) -> dict[str, Any]:
     """The run's stats.json, or a `UserError` saying how to get it (re)written."""
     path = Path(run_dir) / STATS
+    if not (Path(run_dir) / CONFIG).exists():
+        raise UserError(f"{run_dir} is not a run folder ({CONFIG} is missing): pass the --out folder of a "
+                        f"`builder build`")
     if not path.exists():
         raise UserError(f"{run_dir} has no {STATS}: the build did not finish; finish it with {resume_hint(run_dir)}")
     try:
@@ -62,7 +65,7 @@ def read_stats(run_dir: Path) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         stats, problem = None, f"not valid JSON: {exc}"
     else:
-        problem = None if isinstance(stats, dict) and isinstance(stats.get("funnel"), dict) else "no funnel in it"
+        problem = None if isinstance(stats, dict) and isinstance(stats.get("funnel"), dict) else "it has no funnel"
     if problem:
         raise UserError(f"{path} is damaged ({problem}); build the run again to rewrite it: {resume_hint(run_dir)}")
     return stats
@@ -114,7 +117,7 @@ def prepare_run(run_dir: Path, config: BuildConfig) -> bool:
                                    for c in (existing, config)))
             raise UserError(
                 f"{run_dir} holds a run made with a different config; differs in: {'; '.join(diffs)}. "
-                f"Use a new --out folder, or resume that run with `builder build --config {path} --out {run_dir}`."
+                f"Use a new --out folder, or resume that run with {resume_hint(run_dir)}."
             )
         check_journal(run_dir)
         return True
