@@ -19,6 +19,7 @@ from builder.config import BuildConfig
 from builder.errors import BuildFailure
 from builder.progress import BuildProgress
 from builder.records import TaskRecord
+from builder.run.disk import full_disk
 from builder.run.folder import CONFIG, STATS, prepare_run, write_atomic
 from builder.run.outage import clear_outages, outage_message, read_outages
 from builder.run.outputs import write_outputs
@@ -52,7 +53,7 @@ def run_build(run_dir: Path, config: BuildConfig, console: Console | None = None
     if outages:
         raise BuildFailure(outage_message(outages, config.roles))
     if distiset is None or "default" not in distiset:
-        raise BuildFailure(f"the pipeline produced no output; see the log in {run_dir / '.state'}")
+        raise BuildFailure(full_disk(run_dir) or f"the pipeline produced no output; see the log in {run_dir / '.state'}")
     records = [TaskRecord.model_validate_json(r) for r in distiset["default"]["train"]["record"]]
     records.sort(key=lambda r: r.task_id)
     write_outputs(run_dir, records)

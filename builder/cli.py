@@ -18,7 +18,7 @@ from rich.text import Text
 
 from builder.cli_help import Command, Group
 from builder.console import make_console
-from builder.errors import BuildFailure, UserError
+from builder.errors import BuildFailure, UserError, file_error
 from domains.errors import DomainError
 
 app = typer.Typer(
@@ -227,14 +227,9 @@ def stats(
 ) -> None:
     """Print a run's funnel: every stage in and out, curation, why candidates failed, token usage."""
     from builder.cli_report import print_stats
+    from builder.run.folder import read_stats
 
-    path = run_dir / "stats.json"
-    if not path.exists():
-        raise UserError(f"{path} does not exist: is {run_dir} a finished run folder?")
-    try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path} is not valid JSON ({exc}): build the run again to rewrite it") from None
+    data = read_stats(run_dir)
     if as_json:
         out.print_json(data=data)
     else:
@@ -295,9 +290,13 @@ def model_card(
 ) -> None:
     """Write the model card (README.md) of a model fine-tuned on a published dataset version."""
     from builder.cards.model_card import render_model_card
+    from builder.run.folder import refuse_inside_run
 
     if out_path.exists() and not force:
         raise UserError(f"{out_path} exists: pass --force to replace it, or --out another path")
+    if not out_path.parent.is_dir():
+        raise UserError(f"--out {out_path}: the folder {out_path.parent} does not exist; create it or pick another")
+    refuse_inside_run(out_path, "--out")
     text = render_model_card(dataset=dataset, version=version, base_model=base_model, run_dir=run,
                              model_id=model_id, license=license)
     out_path.write_text(text)
@@ -306,17 +305,23 @@ def model_card(
         err.print("no --license given: the card says the base model's license applies", highlight=False)
 
 def main() -> None:
-    """Entry point: user errors print one clear message (exit 2), never a traceback."""
-    import click
+    """Entry point: usage errors print click's usage and message (exit 2), user errors one clear
+    message (exit 2), failures their cause (exit 1); never a traceback.
+
+    typer runs on its own copy of click: its exceptions are not `click`'s, so they are caught here
+    by typer's classes (standalone mode would print them boxed, and hides our own errors).
+    """
+    from typer._click.exceptions import ClickException
 
     try:
-        result = app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+        try:
+            result = app(standalone_mode=False)  # typer.Exit and Ctrl-C come back as an exit code
+        except OSError as exc:  # a file no check foresaw: its cause and name, exit 2 or 1 by the cause
+            raise file_error(exc, "cannot continue") from exc
+    except ClickException as exc:  # usage errors, with no_args_is_help's help (exit 2, as click)
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         sys.exit(130)
     except (UserError, DomainError) as exc:  # soft wrap: paths and commands in the message stay copyable

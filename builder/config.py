@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from builder.config_errors import describe_errors
 from builder.curation.config import CurationConfig
 from builder.errors import UserError
+from builder.config_errors import describe_errors
 from builder.llm.config import RoleConfig, RolesConfig
+from builder.redact import redact_data
 
 
 class BlueprintConfig(BaseModel):
@@ -77,29 +79,69 @@ class BuildConfig(BaseModel):
 
         Curation picks which of the generated rows are published; it does not change them, so a
         finished run may be curated again with other settings (the build re-runs only curation
-        and the export, everything else is found in the journal).
+        and the export, everything else is found in the journal). Credentials are not part of it
+        either: the run folder never sees them (see `to_yaml`), and a rotated key is the same run.
         """
-        data = self.model_dump(mode="json", exclude={"batch_size", "curation"})
+        data = redact_data(self.model_dump(mode="json", exclude={"batch_size", "curation"}))
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+        """The config as the run folder keeps it: credentials in URLs and `extra_body` hidden
+        (the steps get them back from the environment, see `builder.run.folder`)."""
+        return yaml.safe_dump(redact_data(self.model_dump(mode="json")), sort_keys=False)
 
 
 def parse_config(data: dict[str, Any], source: str = "config") -> BuildConfig:
     try:
-        return BuildConfig.model_validate(data)
+        config = BuildConfig.model_validate(data)
     except ValidationError as exc:
         raise UserError(describe_errors(exc, BuildConfig, source)) from None
+    taken = list(_bools_taken_as_numbers(data, config.model_dump()))
+    if taken:
+        lines = [f"{where}: expected a number, got {str(value).lower()} (write the number itself)" for where, value in taken]
+        raise UserError(f"invalid build config in {source}:\n  " + "\n  ".join(lines))
+    return config
 
 
-def load_config_file(path: Path) -> dict[str, Any]:
+def _bools_taken_as_numbers(given: Any, parsed: Any, where: str = "") -> Iterator[tuple[str, bool]]:
+    """Where a YAML true/false became a number (pydantic reads `seed: true` as seed 1)."""
+    if isinstance(given, bool):
+        if not isinstance(parsed, bool) and isinstance(parsed, (int, float)):
+            yield where, given
+    elif isinstance(given, dict) and isinstance(parsed, dict):
+        for key, value in given.items():
+            if key in parsed:
+                yield from _bools_taken_as_numbers(value, parsed[key], f"{where}.{key}".lstrip("."))
+    elif isinstance(given, list) and isinstance(parsed, list):
+        for i, (value, out) in enumerate(zip(given, parsed)):
+            yield from _bools_taken_as_numbers(value, out, f"{where}.{i}")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last one
+    silently: the earlier setting would be ignored without a word)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is given twice (lines {seen[key]} and {line}); keep one", key_node.start_mark)
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_config_file(path: Path, what: str = "config file") -> dict[str, Any]:
+    """The mapping in the YAML file at `path`; `UserError` naming the file, the line and the fix."""
     try:
-        data = yaml.safe_load(Path(path).read_text()) or {}
+        with open(path, encoding="utf-8") as f:  # an open file: YAML's messages name it
+            data = yaml.load(f, Loader=_UniqueKeyLoader) or {}
     except OSError as exc:
-        raise UserError(f"cannot read config file {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"config file {path} is not valid YAML: {exc}") from None
+        raise UserError(f"cannot read {what} {path}: {exc.strerror}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise UserError(f"{what} {path} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise UserError(f"config file {path}: expected a mapping of settings at the top level")
+        raise UserError(f"{what} {path}: expected a mapping of settings at the top level")
     return data

@@ -8,19 +8,24 @@ stage and reason. Rows cross distilabel process boundaries as the JSON of this m
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from builder.llm.types import Message
 from domains.framework.sampling import PlannedCall
+from builder.redact import redact_text
+
+# failure messages and review feedback quote URLs (a failed call's endpoint, its error) and reach
+# the published data: credentials in them are hidden as they are recorded
+RedactedText = Annotated[str, AfterValidator(redact_text)]
 
 class Reason(BaseModel):
     """Why something failed: the stage, a machine-readable code, a message, where."""
 
     stage: str
     code: str
-    message: str
+    message: RedactedText
     action_index: int | None = None
 
 
@@ -50,7 +55,7 @@ class Review(BaseModel):
     reviewer: str
     passed: bool
     scores: dict[str, bool] = Field(default_factory=dict)
-    feedback: str = ""
+    feedback: RedactedText = ""
 
 
 class RoundRecord(BaseModel):

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import importlib
+import traceback
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -45,11 +46,7 @@ def load_domain(name: str) -> "Domain":
     if name in BUILTIN:
         return importlib.import_module(BUILTIN[name]).build_domain()
     if is_custom(name):
-        path, _, factory = name.partition(":")
-        try:
-            return getattr(importlib.import_module(path), factory)()
-        except (ImportError, AttributeError) as exc:
-            raise DomainNotFound(f"cannot load custom domain {name!r}: {exc}") from exc
+        return _load_custom(name)
     if is_outside(name):
         from domains.adapters import build_outside_domain
 
@@ -58,3 +55,51 @@ def load_domain(name: str) -> "Domain":
         f"unknown domain {name!r}; available: {', '.join(domain_names())} "
         "(run `builder domains list`; outside environments are named PREFIX:NAME, e.g. tau2:retail)"
     )
+
+
+def _load_custom(name: str) -> "Domain":
+    """`package.module:factory`, imported and called; anything that goes wrong in the user's code
+    (an exception, a syntax error, even `sys.exit`) is refused naming the domain and the place."""
+    from domains.framework.domain import Domain
+
+    path, _, factory_name = name.partition(":")
+
+    def refuse(problem: str, exc: BaseException | None = None) -> DomainNotFound:
+        return DomainNotFound(f"cannot load custom domain {name!r}: {problem}{_where(exc) if exc else ''}")
+
+    try:
+        module = importlib.import_module(path)
+    except SyntaxError as exc:
+        raise refuse(f"syntax error in {exc.filename}, line {exc.lineno}: {exc.msg}") from None
+    except ModuleNotFoundError as exc:
+        if exc.name and (path == exc.name or path.startswith(exc.name + ".")):
+            raise refuse(f"{exc} (is the folder holding {path.split('.')[0]} on PYTHONPATH?)") from None
+        raise refuse(f"importing {path} failed: {exc}", exc) from None
+    except (Exception, SystemExit) as exc:
+        raise refuse(f"importing {path} raised {_describe(exc)}", exc) from None
+    factory = getattr(module, factory_name, None)
+    if factory is None:
+        raise refuse(f"module {path} has no {factory_name!r}")
+    if not callable(factory):
+        raise refuse(f"{path}.{factory_name} is not callable (a {type(factory).__name__}); it must be a function "
+                     f"that returns a Domain")
+    try:
+        domain = factory()
+    except (Exception, SystemExit) as exc:
+        raise refuse(f"{path}.{factory_name}() raised {_describe(exc)}", exc) from None
+    if not isinstance(domain, Domain):
+        raise refuse(f"{path}.{factory_name}() returned {type(domain).__name__}, not a Domain "
+                     f"(domains.framework.domain.Domain)")
+    return domain
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"SystemExit (it called sys.exit({exc.code!r}))"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _where(exc: BaseException) -> str:
+    """` at FILE:LINE`, the innermost frame of the traceback (in the user's code)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""

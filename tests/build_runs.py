@@ -4,23 +4,49 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = ("generator", "human", "agent", "judge")
+SCRIPT = Path(sys.executable).with_name("builder")  # the console script `pip install -e .` installed
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`builder ARGS...` in a fresh process, exactly as the console script runs it."""
+    """`builder ARGS...` in a fresh process: the installed console script, as a user runs it."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-c", "from builder.cli import main; main()", *args], cwd=ROOT,
+    return subprocess.run([str(SCRIPT), *args], cwd=ROOT,
                           env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def full_disk_env(marker: str) -> dict[str, str]:
+    """The environment of a `run_cli` process whose disk fills up while copying a file to a path
+    containing `marker` (see tests/inject/sitecustomize.py)."""
+    return {"PYTHONPATH": f"{ROOT / 'tests' / 'inject'}{os.pathsep}{ROOT}", "BUILDER_TEST_FULL_DISK": marker}
+
+
+@contextmanager
+def read_only(folder: Path):
+    """`folder` made unwritable: by its mode, or for root (whom modes do not stop) immutable."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        undo = lambda: folder.chmod(0o755)  # noqa: E731
+    elif shutil.which("chattr") and subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0:
+        undo = lambda: subprocess.run(["chattr", "-i", str(folder)], check=True)  # noqa: E731
+    else:
+        pytest.skip("running as root without chattr: no folder can be made unwritable")
+    try:
+        yield folder
+    finally:
+        undo()
 
 
 def run_main(*args: str) -> tuple[int, str, str]:
@@ -72,15 +98,17 @@ FAULTY_TASKS = 4
 def faulty_build(tmp: Path) -> FaultyBuild:
     """A small phase-2 build whose every role talks HTTP to a simulator server that injects 20%
     faults (500, 429, replies past the timeout, cut bodies), with an API key and an HF token
-    planted in its environment: the run that both fault handling and secret hygiene are judged on."""
+    planted in its environment, and credentials where users also put them: in the endpoint's URL
+    and in `extra_body`. The run that both fault handling and secret hygiene are judged on."""
     from builder.simulator.server import FaultConfig, SimulatorServer
 
-    secrets = ("sk-planted-" + os.urandom(12).hex(), "hf_planted" + os.urandom(12).hex())
+    secrets = tuple(prefix + os.urandom(12).hex() for prefix in ("sk-planted-", "hf_planted", "urlpass", "bodykey"))
     env = {"BUILDER_TEST_API_KEY": secrets[0], "HF_TOKEN": secrets[1]}
     with SimulatorServer(faults=FaultConfig(error_rate=0.2, retry_after_s=0.05, slow_s=5.0), seed=0) as srv:
+        url = srv.base_url.replace("://", f"://builder:{secrets[2]}@", 1)
         # max_retries=1 so that a few calls give up (about 4%): both recovery and loss are exercised
-        roles = http_roles(srv.base_url, api_key_env="BUILDER_TEST_API_KEY", timeout_s=1.0, max_retries=1,
-                           retry_base_s=0.01, retry_max_s=0.05)
+        roles = http_roles(url, api_key_env="BUILDER_TEST_API_KEY", timeout_s=1.0, max_retries=1,
+                           retry_base_s=0.01, retry_max_s=0.05, extra_body={"api_key": secrets[3]})
         config = write_config(tmp / "build.yaml", domain="retail", tasks=FAULTY_TASKS, seed=2, roles=roles,
                               blueprints={"feedback_rounds": 1, "recombine_share": 0}, interplay={"attempts": 2})
         result = run_cli("build", "--config", str(config), "--out", str(tmp / "run"), env=env)

@@ -2,6 +2,7 @@
 and nothing written (or published) on the way out."""
 
 import json
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from builder.config import parse_config
 from builder.run.folder import prepare_run
-from tests.build_runs import ROOT, http_roles, run_cli, run_main, unwrap, write_config
+from tests.build_runs import ROOT, http_roles, read_only, run_cli, run_main, unwrap, write_config
 
 
 def user_error(code: int, stderr: str) -> str:
@@ -148,4 +149,89 @@ def test_the_old_simulator_section_says_where_the_rates_went(tmp_path):
     result = run_cli("build", "--config", str(config), "--out", str(tmp_path / "run"))
     err = user_error(result.returncode, unwrap(result.stderr))
     assert "simulator: no longer a setting" in err and "roles.ROLE.backend_options" in err
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--tasks",), "No such option: --tasks"),
+    (("build", "--tasks", "5"), "Missing option '--out'"),
+    (("build", "--tasks", "ten", "--out", "x"), "Invalid value for '--tasks'"),
+    (("build", "--out"), "Option '--out' requires an argument"),
+    (("bild",), "No such command 'bild'"),
+    (("stats",), "Missing argument 'run_dir'"),
+])
+def test_usage_errors_print_usage_and_exit_2(args, message):
+    result = run_cli(*args)
+    err = user_error(result.returncode, result.stderr)
+    assert f"Error: {message}" in err
+
+
+@pytest.mark.parametrize("args", [(), ("domains",), ("simulator",)])
+def test_a_command_group_alone_prints_its_help_and_exits_2(args):
+    result = run_cli(*args)  # the help goes where typer's rich help goes (stdout), as with --help
+    user_error(result.returncode, result.stderr)
+    assert f"Usage: builder {' '.join(args)}".rstrip() in unwrap(result.stdout) and "Commands" in result.stdout
+
+
+def test_an_out_folder_that_cannot_be_one_is_named(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    cases = {
+        tmp_path / "file": "--out {out} is a file, not a folder",
+        tmp_path / "file" / "run": "cannot create the run folder --out {out}: Not a directory (ENOTDIR)",
+    }
+    with read_only(tmp_path / "ro") as folder:
+        cases[folder / "run"] = "cannot create the run folder --out {out}: "
+        for out, says in cases.items():
+            result = run_cli("build", "--tasks", "2", "--out", str(out))
+            assert says.format(out=out) in unwrap(user_error(result.returncode, result.stderr))
+        assert list(folder.iterdir()) == []
+
+
+def test_yaml_true_is_not_a_number_and_a_key_is_given_once(tmp_path):
+    config = tmp_path / "build.yaml"
+    config.write_text("seed: true\nroles:\n  agent: {temperature: true}\n  reviewers: [{max_retries: false}]\n"
+                      "interplay: {keep_all_successes: true}\n")
+    result = run_cli("build", "--config", str(config), "--out", str(tmp_path / "run"))
+    err = user_error(result.returncode, result.stderr)
+    assert "seed: expected a number, got true (write the number itself)" in err
+    assert "roles.agent.temperature: expected a number, got true" in err
+    assert "roles.reviewers.0.max_retries: expected a number, got false" in err
+    assert "keep_all_successes" not in err  # a real boolean
+    config.write_text("domain: retail\ntasks: 3\ninterplay:\n  attempts: 2\n  attempts: 3\n")
+    result = run_cli("build", "--config", str(config), "--out", str(tmp_path / "run"))
+    err = unwrap(user_error(result.returncode, result.stderr))
+    assert f"config file {config} is not valid YAML: key 'attempts' is given twice (lines 4 and 5); keep one" in err
+    assert not (tmp_path / "run").exists()
+
+
+CUSTOM_DOMAIN = """\
+import sys
+from domains.retail import build_domain
+number = 3
+def nothing(): return None
+def raises(): raise ValueError("table 'users' is empty")
+def exits(): sys.exit(0)
+"""
+
+
+@pytest.mark.parametrize("domain, says", [
+    ("mydomains.breaks:build", "importing mydomains.breaks raised RuntimeError: no database at {pkg}/breaks.py:1"),
+    ("mydomains.syntax:build", "syntax error in {pkg}/syntax.py, line 1"),
+    ("mydomains.custom:number", "mydomains.custom.number is not callable (a int)"),
+    ("mydomains.custom:missing", "module mydomains.custom has no 'missing'"),
+    ("mydomains.custom:nothing", "mydomains.custom.nothing() returned NoneType, not a Domain"),
+    ("mydomains.custom:raises", "mydomains.custom.raises() raised ValueError: table 'users' is empty at {pkg}/custom.py:5"),
+    ("mydomains.custom:exits", "mydomains.custom.exits() raised SystemExit (it called sys.exit(0)) at {pkg}/custom.py:6"),
+    ("mydomains.absent:build", "No module named 'mydomains.absent' (is the folder holding mydomains on PYTHONPATH?)"),
+])
+def test_a_broken_custom_domain_is_named_with_what_broke(tmp_path, domain, says):
+    pkg = tmp_path / "mydomains"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "breaks.py").write_text("raise RuntimeError('no database')\n")
+    (pkg / "syntax.py").write_text("def build(:\n    pass\n")
+    (pkg / "custom.py").write_text(CUSTOM_DOMAIN)
+    result = run_cli("build", "--domain", domain, "--tasks", "2", "--out", str(tmp_path / "run"),
+                     env={"PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"})
+    err = unwrap(user_error(result.returncode, result.stderr))
+    assert f"cannot load custom domain {domain!r}: {says.format(pkg=pkg)}" in err
     assert not (tmp_path / "run").exists()

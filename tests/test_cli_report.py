@@ -93,4 +93,4 @@ def test_stats_json_prints_the_file(build):
 
 def test_stats_of_a_folder_without_stats_is_a_usage_error(tmp_path):
     result = builder("stats", str(tmp_path))
-    assert result.returncode == 2 and "stats.json does not exist" in " ".join(result.stderr.split())
+    assert result.returncode == 2 and "is not a run folder" in " ".join(result.stderr.split())

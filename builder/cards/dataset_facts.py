@@ -103,12 +103,14 @@ def measure(dataset_dir: Path) -> DatasetFacts:
     """Read the facts of DIR/dataset (every split of every config present)."""
     import duckdb
 
+    from builder.curation.database import exact_file  # file names are not patterns
+
     dataset_dir = Path(dataset_dir)
     found = shards(dataset_dir)
-    files = {name: [str(p) for ps in by_split.values() for p in ps] for name, by_split in found.items()}
+    files = {name: [exact_file(p) for ps in by_split.values() for p in ps] for name, by_split in found.items()}
     con = duckdb.connect()
     rows = {
-        name: {split: con.execute("SELECT count(*) FROM read_parquet(?)", [[str(p) for p in ps]]).fetchone()[0]
+        name: {split: con.execute("SELECT count(*) FROM read_parquet(?)", [[exact_file(p) for p in ps]]).fetchone()[0]
                for split, ps in by_split.items()}
         for name, by_split in found.items()
     }
@@ -155,6 +157,6 @@ def measure(dataset_dir: Path) -> DatasetFacts:
         turn_spread=_spread(con, traj, "num_turns") if traj else None,
         tool_call_spread=_spread(con, traj, "num_tool_calls") if traj else None,
         blueprint_kinds=kinds,
-        schemas={name: _schema(Path(paths[0])) for name, paths in files.items()},
+        schemas={name: _schema(next(iter(by_split.values()))[0]) for name, by_split in found.items()},
         example=example,
     )

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from builder.cards.dataset_facts import DatasetFacts, measure
+from builder.cards.dataset_facts import DatasetFacts, measure, shards
 from builder.config import BuildConfig
 from builder.errors import UserError
-from builder.export.dataset import model_spec, models_spec
-from builder.run.folder import DATASET, STATS, read_config
+from builder.export.dataset import check_data_file, model_spec, models_spec
+from builder.run.folder import DATASET, read_config, read_stats, resume_hint
 
 
 class RunFacts(BaseModel):
@@ -44,18 +43,14 @@ def role_label(name: str) -> str:
     return "user" if name == "human" else name.replace("_", " ")
 
 
-def read_stats(run_dir: Path) -> dict[str, Any]:
-    stats_path = Path(run_dir) / STATS
-    if not stats_path.exists():
-        raise UserError(f"{run_dir} has no {STATS}: is the build finished? (re-run `builder build --out {run_dir}`)")
-    return json.loads(stats_path.read_text())
-
-
 def read_run(run_dir: Path) -> RunFacts:
     """Raises `UserError` when DIR is not a finished run: no config, no stats.json, no dataset."""
     run_dir = Path(run_dir)
     config = read_config(run_dir)
     stats = read_stats(run_dir)
+    for by_split in shards(run_dir / DATASET).values():
+        for path in (p for paths in by_split.values() for p in paths):
+            check_data_file(path, resume_hint(run_dir))
     facts = measure(run_dir / DATASET)
     if not facts.rows:
         raise UserError(f"{run_dir / DATASET} holds no Parquet split: nothing to describe (re-run the build)")

@@ -1,12 +1,15 @@
 """The DuckDB session curation runs in, and the run's Parquet files as typed views.
 
-The session is a database file under DIR/.state/ with a memory limit and a spill directory
-next to it, so intermediate tables live on disk and memory stays bounded however many rows the
-run has: DuckDB streams the Parquet files and spills its sorts and aggregates.
+The session is an in-memory database with a memory limit and a spill directory under
+DIR/.state/, so intermediate tables move to disk and memory stays bounded however many rows the
+run has: DuckDB streams the Parquet files and spills its tables, sorts and aggregates. (A
+database *file* would do the same, but DuckDB parses its name: a `?` in the run folder's path
+starts connection options.)
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -30,9 +33,20 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def exact_file(path: Path) -> str:
+    """`path` as DuckDB's `read_parquet` must be given it to read that one file.
+
+    DuckDB takes every file name as a glob pattern: a run folder named `ru*` would also read
+    its sibling `run`, and `r[1]` nothing at all. Every pattern character is put in a bracket
+    class of its own, which matches just that character; the path is absolute, so a leading
+    `~` is not a home folder.
+    """
+    return re.sub(r"([*?\[{}])", r"[\1]", str(Path(path).absolute()))
+
+
 def connect(work_dir: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     work_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(work_dir / "work.duckdb"))
+    con = duckdb.connect()
     con.execute(f"SET memory_limit = {literal(memory_limit)}")
     con.execute(f"SET temp_directory = {literal(str(work_dir / 'spill'))}")
     con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream without reordering buffers
@@ -48,11 +62,11 @@ def source_view(con: duckdb.DuckDBPyConnection, name: str, path: Path, columns: 
     """
     if not path.exists():
         raise UserError(f"{path} is missing: curation needs a finished run folder (run `builder build` on it)")
-    described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(str(path))})").fetchall()
+    source = f"read_parquet({literal(exact_file(path))})"
+    described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     present = {row[0] for row in described}
     missing = [c for c in columns if c not in present]
     typed = ", ".join(f"CAST({'NULL' if c in missing else c} AS {t}) AS {c}" for c, t in columns.items())
-    source = f"read_parquet({literal(str(path))})"
     if missing:
         (rows,) = con.execute(f"SELECT count(*) FROM {source}").fetchone()
         if rows:

@@ -1,7 +1,7 @@
 """`curate(run_dir, config)`: run every curation stage over a run's Parquet files.
 
-The stages (see the package docstring) run as SQL in one DuckDB session whose database and
-spill files live in DIR/.state/curation.work/ (removed afterwards); Python only ever fetches
+The stages (see the package docstring) run as SQL in one DuckDB session whose spill files
+live in DIR/.state/curation.work/ (removed afterwards); Python only ever fetches
 counts. The result's counts go to stats.json, the selection to DIR/.state/curation/.
 """
 

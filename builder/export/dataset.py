@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, get_origin
 from builder.config import BuildConfig
 from builder.curation.selection import Selection, read_selection
 from builder.curation.split import ordered
+from builder.errors import UserError
 from builder.export import CONFIGS, DEFAULT_CONFIG
 from builder.export import blueprints as bp_config
 from builder.export import messages as msg_config
@@ -72,6 +73,19 @@ def split_of(file_name: str) -> str | None:
     """The split a data file holds, from its name; None for a file the export did not name."""
     match = DATA_FILE.match(file_name)
     return match["split"] if match else None
+
+
+def check_data_file(path: Path, fix: str) -> None:
+    """Refuse a data file whose content is not what its name's digest says (cut short, a flipped
+    bit, an edit): the export's files are never changed after they are written."""
+    match = DATA_FILE.match(path.name)
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    if match and digest.hexdigest()[:12] != match["digest"]:
+        raise UserError(f"{path} is damaged: its content does not match the digest in its name; "
+                        f"export the dataset again: {fix}")
 
 
 def configs_metadata(files: dict[str, dict[str, list[str]]]) -> list[dict[str, Any]]:
@@ -226,7 +240,8 @@ def _card(run_dir: Path, config: BuildConfig, written: Path) -> str:
     same card `builder publish` renders, less what needs a Hub repository."""
     from builder.cards.dataset_card import render_card_of
     from builder.cards.dataset_facts import measure
-    from builder.cards.run_facts import RunFacts, read_stats
+    from builder.cards.run_facts import RunFacts
+    from builder.run.folder import read_stats
 
     run = RunFacts(config=config, stats=read_stats(run_dir), facts=measure(written))
     return render_card_of(run, run_dir / DATASET)

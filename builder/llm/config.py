@@ -26,7 +26,6 @@ __all__ = [
     "parse_backend",
     "resolve_api_key",
     "endpoint_key",
-    "public_url",
 ]
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -195,17 +194,18 @@ def resolve_api_key(role: str, cfg: RoleConfig) -> str | None:
     return value
 
 
-def public_url(url: str) -> str:
-    """The URL without what may hold a secret: credentials (`user:pass@`), query and fragment."""
+def _where(url: str) -> str:
+    """The URL without anything that may hold a secret or vary per call: credentials, query,
+    fragment (what names an endpoint in keys, logs and errors)."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
 def endpoint_key(cfg: RoleConfig) -> str:
     """Identity of the endpoint a role talks to (base URL + model); roles that share it share
-    one concurrency limiter. Contains no secret, so it is safe in logs and errors."""
+    one concurrency limiter. Credentials in the URL are hidden, so it is safe in logs and errors."""
     kind, model = cfg.spec
     backend = BACKENDS[kind]
     if backend.over_http:
-        return f"{public_url(cfg.base_url or backend.public_url or kind).rstrip('/')}#{model}"
+        return f"{_where(cfg.base_url or backend.public_url or kind).rstrip('/')}#{model}"
     return f"{kind}:{model}"

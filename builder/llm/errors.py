@@ -10,6 +10,7 @@ stopped answering, and the build stops so that a resumed build redoes what it co
 from __future__ import annotations
 
 from builder.errors import UserError
+from builder.redact import redact_text
 
 
 class LLMConfigError(UserError):
@@ -53,7 +54,7 @@ class LLMCallFailed(Exception):
         why = "retries exhausted" if transient else "not retryable"
         super().__init__(
             f"LLM call failed for role {role!r}, row {row_id!r} at {endpoint} after "
-            f"{attempts} attempt(s) ({why}): {type(last_error).__name__}: {last_error}"
+            f"{attempts} attempt(s) ({why}): {type(last_error).__name__}: {redact_text(str(last_error))}"
         )
 
     def __reduce__(self):  # keep it picklable across distilabel's worker processes

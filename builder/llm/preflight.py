@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from builder.llm.config import RolesConfig
 from builder.llm.errors import LLMConfigError
 from builder.llm.registry import BACKENDS
+from builder.redact import redact_url
 
 __all__ = ["check_endpoints"]
 
@@ -27,6 +28,7 @@ def check_endpoints(roles: RolesConfig, timeout_s: float = 5.0) -> None:
         if cfg.base_url and BACKENDS[cfg.kind].over_http:
             by_url.setdefault(cfg.base_url, []).append(name)
     for url, names in by_url.items():
+        shown = redact_url(url)
         where = f"roles {', '.join(names)}" if len(names) > 1 else f"role {names[0]}"
         parts = urlsplit(url)
         try:
@@ -35,12 +37,12 @@ def check_endpoints(roles: RolesConfig, timeout_s: float = 5.0) -> None:
             port = None
         if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
             raise LLMConfigError(
-                f"base_url {url!r} ({where}) is not an http(s) URL; write e.g. http://localhost:8000/v1"
+                f"base_url {shown!r} ({where}) is not an http(s) URL; write e.g. http://localhost:8000/v1"
             )
         try:
             socket.create_connection((parts.hostname, port), timeout=timeout_s).close()
         except OSError as exc:
             raise LLMConfigError(
-                f"cannot reach {url} ({where}): {exc.strerror or exc}. Start the server there, or fix "
+                f"cannot reach {shown} ({where}): {exc.strerror or exc}. Start the server there, or fix "
                 f"base_url in the config (roles.{names[0].replace('reviewer_', 'reviewers.')}.base_url)"
             ) from None

@@ -11,6 +11,7 @@ finds a file.
 from __future__ import annotations
 
 import fnmatch
+import os
 import shutil
 from pathlib import Path
 
@@ -18,10 +19,11 @@ import yaml
 from pydantic import BaseModel
 
 from builder.cards.dataset_card import render_dataset_card
-from builder.errors import UserError
+from builder.errors import UserError, file_error
 from builder.publish.errors import PublishFailure
 from builder.publish.release import Release
 from builder.publish.run_check import RunDataset
+from builder.run.folder import refuse_inside_run
 
 CARD = "README.md"
 
@@ -66,14 +68,34 @@ def release_files(run: RunDataset, release: Release) -> list[ReleaseFile]:
 
 
 def write_to_dir(files: list[ReleaseFile], dest: Path) -> None:
-    """Write the release under `dest`, which must be new or empty so that it holds nothing else."""
+    """Write the release under `dest`, which must be new or empty so that it holds nothing else.
+
+    The files are written to a folder beside it and moved into place whole: a failure (a full
+    disk) leaves no partial release that looks finished (data files are named by their digest),
+    and the same command can simply be run again.
+    """
     dest = Path(dest)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise UserError(f"--to-dir {dest} exists and is not an empty folder; choose a new folder")
-    for f in files:
-        target = dest / f.path_in_repo
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if f.source is not None:
-            shutil.copyfile(f.source, target)
-        else:
-            target.write_bytes(f.content)
+    refuse_inside_run(dest, "--to-dir")
+    staging = dest.absolute().parent / f".{dest.name}.partial"
+    try:
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)  # a killed earlier attempt's
+        staging.mkdir()
+    except OSError as exc:
+        raise file_error(exc, f"cannot write the release to --to-dir {dest}", PublishFailure) from None
+    try:
+        for f in files:
+            target = staging / f.path_in_repo
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if f.source is not None:
+                shutil.copyfile(f.source, target)
+            else:
+                target.write_bytes(f.content)
+        os.replace(staging, dest)  # an empty folder at `dest` is replaced
+    except OSError as exc:
+        raise file_error(exc, f"writing the release to {dest} failed, nothing was left there",
+                         PublishFailure) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

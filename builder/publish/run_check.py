@@ -7,7 +7,6 @@ refused with the reason and the fix, before any file is read for upload.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,8 @@ from pydantic import BaseModel
 
 from builder.errors import UserError
 from builder.export import CONFIGS, DEFAULT_CONFIG
-from builder.export.dataset import split_of
-from builder.run.folder import CONFIG, DATASET, STATS, read_config
+from builder.export.dataset import check_data_file, split_of
+from builder.run.folder import CONFIG, DATASET, STATS, read_config, read_stats, resume_hint
 
 
 class RunDataset(BaseModel):
@@ -58,10 +57,6 @@ def _rows(paths: list[Path]) -> dict[str, int]:
     return out
 
 
-def _resume_hint(run_dir: Path) -> str:
-    return f"finish it with `builder build --config {run_dir / CONFIG} --out {run_dir}`"
-
-
 def check_run(run_dir: Path) -> RunDataset:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
@@ -71,21 +66,22 @@ def check_run(run_dir: Path) -> RunDataset:
         raise UserError(f"{run_dir} is a phase-1 run (blueprints only): it has no conversation dataset to publish; "
                         f"build with phase 2 (the default) into a new folder")
     stats_path = run_dir / STATS
-    if not stats_path.exists():
-        raise UserError(f"{run_dir} has no {STATS}: the build did not finish; {_resume_hint(run_dir)}")
-    stats = json.loads(stats_path.read_text())
+    stats = read_stats(run_dir)
     if stats.get("config_fingerprint") != config.fingerprint():
         raise UserError(f"{stats_path} was written by a run with another config than {run_dir / CONFIG}; "
-                        f"{_resume_hint(run_dir)}")
+                        f"finish it with {resume_hint(run_dir)}")
     if "conversations" not in stats.get("funnel", {}):
-        raise UserError(f"{stats_path} has no conversation funnel (a phase-1 result); {_resume_hint(run_dir)}")
+        raise UserError(f"{stats_path} has no conversation funnel (a phase-1 result); "
+                        f"finish it with {resume_hint(run_dir)}")
     dataset = run_dir / DATASET
     if not (dataset / "README.md").exists():
         raise UserError(f"{dataset / 'README.md'} is missing: the dataset export did not finish; "
-                        f"{_resume_hint(run_dir)}")
+                        f"finish it with {resume_hint(run_dir)}")
     found = {d.name: sorted(d.glob("*.parquet")) for d in dataset.iterdir() if d.is_dir()}
     order = [c for c in CONFIGS if c in found] + sorted(c for c in found if c not in CONFIGS)
     files = {name: found[name] for name in order if found[name]}
+    for path in (p for paths in files.values() for p in paths):
+        check_data_file(path, resume_hint(run_dir))
     rows = {name: _rows(paths) for name, paths in files.items()}
     expected = expected_rows(stats)
     problems = []
@@ -95,7 +91,7 @@ def check_run(run_dir: Path) -> RunDataset:
                      for split in sorted(set(have) | set(want)) if have.get(split, 0) != want.get(split, 0)]
     if problems:
         raise UserError(f"{dataset} does not match {stats_path} ({'; '.join(problems)}): data files are missing "
-                        f"or stale; {_resume_hint(run_dir)}")
+                        f"or stale; finish it with {resume_hint(run_dir)}")
     if not sum(rows.get(DEFAULT_CONFIG, {}).values()):
         raise UserError(f"{run_dir} kept no verified conversation ({DEFAULT_CONFIG} has no rows): there is "
                         f"nothing to publish; build more tasks")

@@ -1,20 +1,31 @@
-"""The run folder's fixed layout, and the rule that one folder holds one configuration."""
+"""The run folder's fixed layout, and the rule that one folder holds one configuration.
+
+config.yaml holds the config with its credentials hidden (`BuildConfig.to_yaml`). The build
+hands the roles as given, credentials included, to its step processes in the environment
+variable ROLES_ENV, as it hands them API keys; `read_config` puts them back when they belong to
+the folder's config.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
-import yaml
-
-from builder.config import BuildConfig, parse_config
-from builder.errors import UserError
+from builder.config import BuildConfig, load_config_file, parse_config
+from builder.errors import UserError, file_error
+from builder.llm.config import RolesConfig
+from builder.redact import redact_data
+from builder.run.journal_check import check_journal
 
 CONFIG = "config.yaml"
 BLUEPRINTS = "blueprints.parquet"
 TRAJECTORIES = "trajectories.parquet"
 DATASET = "dataset"
 STATS = "stats.json"
+STATE = ".state"  # the journal, distilabel's cache, the curated selection
+ROLES_ENV = "BUILDER_RUN_ROLES"
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -24,11 +35,58 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def resume_hint(run_dir: Path) -> str:
+    return f"`builder build --config {Path(run_dir) / CONFIG} --out {run_dir}`"
+
+
 def read_config(run_dir: Path) -> BuildConfig:
     path = Path(run_dir) / CONFIG
     if not path.exists():
         raise UserError(f"{run_dir} is not a run folder: {CONFIG} is missing")
-    return parse_config(yaml.safe_load(path.read_text()) or {}, str(path))
+    config = parse_config(load_config_file(path, "the run's config"), str(path))
+    given = os.environ.get(ROLES_ENV)
+    if given:
+        with_secrets = config.model_copy(update={"roles": RolesConfig.model_validate_json(given)})
+        if with_secrets.fingerprint() == config.fingerprint():  # the same roles, credentials shown
+            return with_secrets
+    return config
+
+
+def read_stats(run_dir: Path) -> dict[str, Any]:
+    """The run's stats.json, or a `UserError` saying how to get it (re)written."""
+    path = Path(run_dir) / STATS
+    if not (Path(run_dir) / CONFIG).exists():
+        raise UserError(f"{run_dir} is not a run folder ({CONFIG} is missing): pass the --out folder of a "
+                        f"`builder build`")
+    if not path.exists():
+        raise UserError(f"{run_dir} has no {STATS}: the build did not finish; finish it with {resume_hint(run_dir)}")
+    try:
+        stats = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        stats, problem = None, f"not valid JSON: {exc}"
+    else:
+        problem = None if isinstance(stats, dict) and isinstance(stats.get("funnel"), dict) else "it has no funnel"
+    if problem:
+        raise UserError(f"{path} is damaged ({problem}); build the run again to rewrite it: {resume_hint(run_dir)}")
+    return stats
+
+
+def enclosing_run(path: Path) -> Path | None:
+    """The run whose dataset/ or .state/ holds `path` (or is `path`), if any."""
+    resolved = Path(path).resolve()
+    for folder in (resolved, *resolved.parents):
+        if folder.name in (DATASET, STATE) and (folder.parent / CONFIG).is_file():
+            return folder.parent
+    return None
+
+
+def refuse_inside_run(path: Path, option: str) -> None:
+    """Building or curating a run again rewrites its dataset/ and .state/, deleting whatever else
+    is there: refuse them as an output before anything is written."""
+    run = enclosing_run(path)
+    if run is not None:
+        raise UserError(f"{option} {path} lies inside the run folder {run}, whose dataset/ and .state/ are "
+                        f"rewritten when it is built or curated again, deleting it; choose a folder outside them")
 
 
 def _differences(a: dict, b: dict, prefix: str = "") -> list[str]:
@@ -66,21 +124,27 @@ def prepare_run(run_dir: Path, config: BuildConfig) -> bool:
     build of a phase-2 folder would rewrite its outputs without the conversations.
     """
     run_dir = Path(run_dir)
+    refuse_inside_run(run_dir, "--out")
+    os.environ[ROLES_ENV] = config.roles.model_dump_json()  # for the steps: config.yaml hides credentials
     path = run_dir / CONFIG
     if path.exists():
         existing = read_config(run_dir)
         if existing.fingerprint() != config.fingerprint() and not _extends(run_dir, existing, config):
-            diffs = _differences(
-                existing.model_dump(mode="json", exclude={"batch_size"}),
-                config.model_dump(mode="json", exclude={"batch_size"}),
-            )
+            diffs = _differences(*(redact_data(c.model_dump(mode="json", exclude={"batch_size"}))
+                                   for c in (existing, config)))
             raise UserError(
                 f"{run_dir} holds a run made with a different config; differs in: {'; '.join(diffs)}. "
-                f"Use a new --out folder, or resume that run with `builder build --config {path} --out {run_dir}`."
+                f"Use a new --out folder, or resume that run with {resume_hint(run_dir)}."
             )
+        check_journal(run_dir)
         return True
+    if run_dir.exists() and not run_dir.is_dir():
+        raise UserError(f"--out {run_dir} is a file, not a folder; choose an empty or new --out folder")
     if run_dir.exists() and any(run_dir.iterdir()):
         raise UserError(f"{run_dir} exists and is not a run folder (no {CONFIG}); choose an empty or new --out folder")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, config.to_yaml())
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, config.to_yaml())
+    except OSError as exc:  # under a file, read-only, a full disk
+        raise file_error(exc, f"cannot create the run folder --out {run_dir}") from None
     return False
