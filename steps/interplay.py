@@ -49,7 +49,7 @@ from builder.records import Attempt, Blueprint, TaskRecord, add_usage
 from builder.simulator import phrases as P
 from builder.simulator.human import KICKOFF
 from steps.llm_stage import LLMStage
-from steps.verification import verify
+from steps.attribution import judged_verdict
 
 if TYPE_CHECKING:
     from builder.llm.base import ChatLLM
@@ -244,11 +244,12 @@ async def run_attempt(domain: "Domain", record: TaskRecord, attempt: int, human_
     messages, env, end_reason, counters = await run_conversation(
         domain, blueprint, human_llm, agent_llm, judge_llm, cfg, row_id=row_id, seed=seed,
     )
-    verdict = verify(domain, blueprint, record.gold_fingerprint, messages, end_reason, env=env, failure=counters.failure)
+    verdict, blame = await judged_verdict(domain, blueprint, record.gold_fingerprint, messages, end_reason, judge_llm,
+                                          env=env, failure=counters.failure, row_id=row_id, seed=seed)
     usage = _usage_of([human_llm, agent_llm, judge_llm], row_id)
     record.attempts.append(Attempt(
         attempt=attempt, messages=messages, end_reason=end_reason, passed=verdict.passed, reasons=verdict.reasons,
-        final_fingerprint=verdict.final_fingerprint, state_diff=verdict.state_diff, tool_calls=counters.tool_calls,
+        blame=blame, final_fingerprint=verdict.final_fingerprint, state_diff=verdict.state_diff, tool_calls=counters.tool_calls,
         tool_errors=counters.tool_errors, user_turns=counters.user_turns, human_candidates=counters.human_candidates,
         usage=usage, seconds=round(time.monotonic() - started, 4),
     ))
@@ -262,8 +263,7 @@ class Interplay(LLMStage):
     attempt: int = Field(default=1, ge=1, description="which attempt this step plays (1-based)")
 
     def role_names(self) -> list[str]:
-        judge = ["judge"] if self.config.interplay.user_candidates > 1 else []
-        return ["human", "agent", *judge]
+        return ["human", "agent", "judge"]  # the judge: stabilisation, and attribution of failed attempts
 
     def applies(self, record: TaskRecord) -> bool:
         cfg = self.config.interplay
@@ -274,6 +274,5 @@ class Interplay(LLMStage):
         return cfg.keep_all_successes or not record.succeeded
 
     async def run_task(self, record: TaskRecord) -> TaskRecord:
-        judge = self.role_llm("judge") if "judge" in self.role_names() else None
-        return await run_attempt(self.domain, record, self.attempt, self.role_llm("human"), self.role_llm("agent"), judge,
-                                 self.config.interplay)
+        return await run_attempt(self.domain, record, self.attempt, self.role_llm("human"), self.role_llm("agent"),
+                                 self.role_llm("judge"), self.config.interplay)

@@ -166,7 +166,7 @@ class RolesConfig(BaseModel):
     )
     human: RoleConfig = Field(default_factory=RoleConfig)
     agent: RoleConfig = Field(default_factory=RoleConfig)
-    judge: RoleConfig = Field(default_factory=RoleConfig, description="Optional: picks the user reply during stabilisation.")
+    judge: RoleConfig = Field(default_factory=RoleConfig, description="Picks the user reply during stabilisation; says who made a failed conversation fail.")
 
     def named(self) -> list[tuple[str, RoleConfig]]:
         """Every role with its name; reviewers are `reviewer_0`, `reviewer_1`, ..."""

@@ -102,8 +102,8 @@ def domain_named(name: str):
 
 
 async def play(domain, n: int, rates: SimulatorConfig, *, cfg: InterplayConfig | None = None, start: int = 0):
+    from steps.attribution import judged_verdict
     from steps.interplay import run_conversation
-    from steps.verification import verify
 
     llms = sim_llms(rates)
     cfg = cfg or InterplayConfig()
@@ -111,7 +111,8 @@ async def play(domain, n: int, rates: SimulatorConfig, *, cfg: InterplayConfig |
     for i in range(start, start + n):
         bp, gold = make_blueprint(domain, i)
         messages, env, end, counters = await run_conversation(domain, bp, *llms, cfg, row_id=f"t{i}/attempt1", seed=i)
-        out.append((bp, gold, messages, env, end, counters, verify(domain, bp, gold, messages, end, env=env)))
+        verdict, _ = await judged_verdict(domain, bp, gold, messages, end, llms[2], env=env, row_id=f"t{i}/attempt1", seed=i)
+        out.append((bp, gold, messages, env, end, counters, verdict))
     return out
 
 
