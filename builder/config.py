@@ -14,11 +14,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from builder.config_errors import describe_errors
 from builder.curation.config import CurationConfig
 from builder.errors import UserError
-from builder.config_errors import describe_errors
 from builder.llm.config import RolesConfig
-from builder.simulator.config import SimulatorConfig
 
 
 class BlueprintConfig(BaseModel):
@@ -49,7 +48,6 @@ class BuildConfig(BaseModel):
     phase: int = Field(default=2, ge=1, le=2, description="1: blueprints only; 2: blueprints and conversations")
     batch_size: int = Field(default=16, ge=1, le=1024)
     roles: RolesConfig = Field(default_factory=RolesConfig)
-    simulator: SimulatorConfig = Field(default_factory=SimulatorConfig)
     blueprints: BlueprintConfig = Field(default_factory=BlueprintConfig)
     interplay: InterplayConfig = Field(default_factory=InterplayConfig)
     curation: CurationConfig = Field(default_factory=CurationConfig)

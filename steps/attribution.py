@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from builder.conversation_protocol import strip_markers
 from builder.llm.errors import JSONOutputError, LLMCallFailed
 from builder.llm.json_output import achat_json
 from builder.llm.types import Message
@@ -47,7 +48,6 @@ log = logging.getLogger("builder.steps.attribution")
 __all__ = ["Signals", "structural_signals", "judge_turns", "blame_from_signals", "blame_reasons", "attribute",
            "needs_attribution", "judged_verdict"]
 
-_MARKER = re.compile(r"#{3}[A-Z]+#{3}")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 # identifiers, amounts and e-mail addresses: a token with a digit, or with an @
 _VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[#$]?[A-Za-z_-]*\d[\w.,/-]*")
@@ -92,12 +92,12 @@ def needs_attribution(reasons: Sequence[Reason]) -> bool:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(_MARKER.sub(" ", text).lower()) if len(w) >= 3 and w not in _FILLER}
+    return {w for w in _WORD.findall(strip_markers(text).lower()) if len(w) >= 3 and w not in _FILLER}
 
 
 def _values(text: str) -> list[str]:
     found = []
-    for m in _VALUE.finditer(_MARKER.sub(" ", text)):
+    for m in _VALUE.finditer(strip_markers(text)):
         value = m.group(0).rstrip(".,;:!?")
         if len(value) >= _MIN_VALUE_LEN and value not in found:
             found.append(value)

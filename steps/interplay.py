@@ -12,7 +12,7 @@ Conventions (documented decisions):
   (`builder.prompts.interplay.agent_system_prompt(policy)`: the dataset's `system` column), then
   the user's first message, and so on.
 - The stop/transfer markers are kept in the stored user text (that is what was said, and
-  verification reads them); exporters can strip them with `builder.simulator.phrases.strip_markers`.
+  verification reads them); exporters can strip them with `builder.conversation_protocol.strip_markers`.
 - A turn is a user message or an agent message with text; `max_turns` bounds those. Tool-call
   steps of one agent turn are bounded separately (`MAX_AGENT_STEPS`), and count as `max_turns`.
 - A tool call the agent emitted but that did not parse is stored as a call named after what
@@ -41,15 +41,14 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from builder.config import InterplayConfig
+from builder.conversation_protocol import KICKOFF, MALFORMED_KEY, has_stop, has_transfer
 from builder.llm.errors import JSONOutputError, LLMCallFailed
 from builder.llm.json_output import achat_json
 from builder.llm.types import Message, ToolCall
 from builder.prompts.interplay import agent_system_prompt, human_system_prompt, judge_messages, user_view
 from builder.records import Attempt, Blueprint, TaskRecord, add_usage
-from builder.simulator import phrases as P
-from builder.simulator.human import KICKOFF
-from steps.llm_stage import LLMStage
 from steps.attribution import judged_verdict
+from steps.llm_stage import LLMStage
 
 if TYPE_CHECKING:
     from builder.llm.base import ChatLLM
@@ -170,9 +169,9 @@ async def run_conversation(
                                     row_id=row_id, seed=seed)
             transcript.append(Message(role="user", content=text))
             counters.user_turns += 1
-            if P.has_stop(text):
+            if has_stop(text):
                 return end("stop")
-            if P.has_transfer(text):
+            if has_transfer(text):
                 return end("transfer")
             steps = 0
             while True:
@@ -192,7 +191,7 @@ async def run_conversation(
                     found = _NAME_RE.search(err.raw or "")
                     malformed.append(ToolCall(
                         id=f"malformed_{len(transcript)}_{k}", name=found.group(1) if found else "invalid_tool_call",
-                        arguments={P.MALFORMED_KEY: err.raw},
+                        arguments={MALFORMED_KEY: err.raw},
                     ))
                 transcript.append(Message(role="assistant", content=reply.content or None, tool_calls=calls + malformed))
                 if reply.content:

@@ -6,7 +6,6 @@ from builder.llm.base import ChatLLM
 from builder.llm.factory import make_llm
 from builder.llm.usage import get_ledger
 from builder.records import TaskRecord
-from builder.simulator import brain
 from steps.base import TaskStep
 
 
@@ -17,7 +16,6 @@ class LLMStage(TaskStep):
         raise NotImplementedError
 
     def load_stage(self) -> None:
-        brain.configure(self.config.simulator)
         roles = dict(self.config.roles.named())
         self._llms = {name: make_llm(name, roles[name]) for name in self.role_names()}
         for llm in self._llms.values():

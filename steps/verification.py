@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from builder.conversation_protocol import is_malformed_call, is_transfer_tool
 from builder.llm.types import Message
 from builder.records import Blueprint, Reason
-from builder.simulator import phrases as P
 from builder.textmatch import mentions
 from domains.framework.environment import Environment, Observation
 from domains.framework.policy import Event
@@ -50,10 +50,6 @@ class Verdict:
     events: list[Event] = field(default_factory=list)  # the replayed conversation, as rules saw it
 
 
-def _is_malformed(arguments: dict) -> bool:
-    return P.MALFORMED_KEY in (arguments or {})
-
-
 def replay_conversation(domain: "Domain", messages: Sequence[Message]) -> tuple[Environment, list[Event]]:
     """Execute the conversation's tool calls, in order, on a fresh environment; the rule events.
 
@@ -70,7 +66,7 @@ def replay_conversation(domain: "Domain", messages: Sequence[Message]) -> tuple[
             if m.content:
                 events.append(Event(kind="agent", text=m.content))
             for call in m.tool_calls or []:
-                if _is_malformed(call.arguments):
+                if is_malformed_call(call.arguments):
                     obs = Observation(name=call.name, arguments=call.arguments, ok=False,
                                       content=results.get(call.id) or "Error: malformed tool call",
                                       error_code="malformed_call")
@@ -124,16 +120,11 @@ def check_rules(domain: "Domain", events: Sequence[Event], env: Environment) -> 
     ]
 
 
-def _is_transfer_tool(domain: "Domain", name: str) -> bool:
-    spec = domain.tools.get(name)
-    return spec is not None and P.tool_infos({name: spec})[name].is_transfer
-
-
 def check_end(domain: "Domain", blueprint: Blueprint, end_reason: str, failure: str | None = None) -> list[Reason]:
     if end_reason == "stop":
         return []
     if end_reason == "transfer":
-        if any(_is_transfer_tool(domain, a.name) for a in blueprint.actions):
+        if any(a.name in domain.tools and is_transfer_tool(a.name) for a in blueprint.actions):
             return []
         return [Reason(stage="interplay", code="unexpected_transfer",
                        message="the conversation ended in a transfer to a human, which the task does not call for")]

@@ -15,9 +15,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from builder.conversation_protocol import strip_markers
 from builder.errors import BuildFailure
 from builder.llm.types import Message, ToolCall
-from builder.simulator.phrases import strip_markers
 
 
 class ExportError(BuildFailure):

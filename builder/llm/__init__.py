@@ -3,7 +3,7 @@
 Public API (imported lazily: `import builder.llm` does not pull in distilabel or openai until
 one of the heavier names is used):
 
-- config:   `RoleConfig`, `RolesConfig`, `load_roles`, `parse_backend`, `LLMConfigError`
+- config:   `RoleConfig`, `RolesConfig`, `parse_backend`, `LLMConfigError`
 - calling:  `make_llm(role, cfg) -> ChatLLM`, `make_role_llms(roles)`,
             `await llm.achat(messages, tools, row_id=..., seed=...) -> ChatReply`
 - JSON:     `await achat_json(llm, messages, ModelCls, row_id=...)`, `JSONOutputError`
@@ -27,7 +27,6 @@ _EXPORTS = {
     # config and errors
     "RoleConfig": "builder.llm.config",
     "RolesConfig": "builder.llm.config",
-    "load_roles": "builder.llm.config",
     "parse_backend": "builder.llm.config",
     "BackendSpec": "builder.llm.config",
     "LLMConfigError": "builder.llm.errors",

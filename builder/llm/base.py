@@ -33,6 +33,7 @@ from distilabel.models.llms.base import AsyncLLM
 from pydantic import Field, PrivateAttr
 
 from builder.llm.config import RoleConfig, endpoint_key
+from builder.llm.context_tag import strip as strip_context
 from builder.llm.convert import coerce_messages
 from builder.llm.errors import LLMCallFailed
 from builder.llm.limits import EndpointLimiter, get_limiter
@@ -40,7 +41,6 @@ from builder.llm.prompt_tools import parse_tool_calls, to_prompt_messages
 from builder.llm.retry import RetryPolicy, classify_error, retry_after_seconds
 from builder.llm.types import ChatReply, Message
 from builder.llm.usage import UsageLedger, get_ledger
-from builder.prompts.marker import strip as strip_context
 
 log = logging.getLogger(__name__)
 

@@ -12,32 +12,20 @@ import os
 import re
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from builder.llm.errors import LLMConfigError
+from builder.llm.registry import BACKENDS
 
 __all__ = [
-    "BACKEND_KINDS",
     "BackendSpec",
     "LLMConfigError",
     "RoleConfig",
     "RolesConfig",
     "parse_backend",
-    "load_roles",
     "resolve_api_key",
     "endpoint_key",
 ]
-
-BackendKind = Literal["openai", "litellm", "anthropic", "vllm", "llamacpp", "simulator"]
-
-BACKEND_KINDS: dict[str, str] = {
-    "openai": "an OpenAI-compatible HTTP endpoint (OpenAI, vLLM/SGLang/llama.cpp servers via base_url)",
-    "litellm": "any provider litellm supports (needs the `litellm` extra)",
-    "anthropic": "Anthropic's Messages API (needs the `anthropic` extra)",
-    "vllm": "vLLM in-process (needs `vllm` and a GPU)",
-    "llamacpp": "a local GGUF file run in-process by llama-cpp-python (needs the `local` extra)",
-    "simulator": "the built-in deterministic offline simulator (no model)",
-}
 
 # Default key variables, used only when a role names none and the backend needs a key.
 _DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
@@ -61,14 +49,14 @@ def parse_backend(spec: str, field: str = "backend") -> BackendSpec:
     kind, sep, model = spec.partition(":")
     kind = kind.strip().lower()
     model = model.strip()
-    if kind not in BACKEND_KINDS:
-        known = ", ".join(f"'{k}'" for k in BACKEND_KINDS)
+    if kind not in BACKENDS:
+        known = ", ".join(f"'{k}'" for k in BACKENDS)
         raise LLMConfigError(
             f"{field}: unknown backend {kind!r} in {spec!r}; known backends are {known} "
             f"(write KIND:MODEL, e.g. 'openai:gpt-4o-mini', 'llamacpp:/models/m.gguf', or 'simulator')"
         )
-    if kind == "simulator":
-        return BackendSpec("simulator", model or "simulator")
+    if not BACKENDS[kind].takes_model:
+        return BackendSpec(kind, model or kind)
     if not sep or not model:
         raise LLMConfigError(f"{field}: backend {kind!r} needs a model, write '{kind}:MODEL' (got {spec!r})")
     return BackendSpec(kind, model)
@@ -104,7 +92,9 @@ class RoleConfig(BaseModel):
         default_factory=dict, description="Extra request fields passed as-is (e.g. vLLM's chat_template_kwargs)."
     )
     backend_options: dict[str, Any] = Field(
-        default_factory=dict, description="Constructor options for in-process backends (e.g. llamacpp n_ctx, n_threads)."
+        default_factory=dict,
+        description="Options of in-process backends: llamacpp's constructor (n_ctx, n_threads...), vllm's "
+        "engine, the simulator's mistake rates (malformed_json, user_drift...).",
     )
     context_tag: bool | None = Field(
         default=None,
@@ -178,26 +168,6 @@ class RolesConfig(BaseModel):
     @property
     def all_simulated(self) -> bool:
         return all(cfg.kind == "simulator" for _, cfg in self.named())
-
-
-def load_roles(data: dict[str, Any] | None, field: str = "roles") -> RolesConfig:
-    """Validate a `roles:` mapping, turning pydantic's errors into one `LLMConfigError`
-    whose lines name each bad field (e.g. `roles.reviewers.1.backend`)."""
-    try:
-        return RolesConfig.model_validate(data or {})
-    except ValidationError as e:
-        raise LLMConfigError(format_validation_error(e, field)) from e
-
-
-def format_validation_error(e: ValidationError, prefix: str) -> str:
-    lines = []
-    for err in e.errors():
-        loc = ".".join(str(p) for p in (prefix, *err["loc"]))
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (check the spelling)"
-        lines.append(f"{loc}: {msg}")
-    return "invalid LLM config:\n  " + "\n  ".join(lines)
 
 
 def resolve_api_key(role: str, cfg: RoleConfig) -> str | None:

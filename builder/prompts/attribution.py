@@ -3,7 +3,7 @@
 The judge reads what a careful human reviewer would need: the customer's instruction, what the
 task expected (gold actions and outputs), the tools with their kinds, the conversation with every
 tool call and what it returned, how it ended, which checks failed, and the facts the program
-established itself (the structural signals). It answers with the JSON of a `Blame`. The marker
+established itself (the structural signals). It answers with the JSON of a `Blame`. The context tag
 `{"role": "judge", "question": "attribution", ...}` carries the same facts for the offline
 simulator.
 """
@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from builder.llm.types import Message
-from builder.prompts import marker
+from builder.llm import context_tag
 from builder.records import Action, Reason
 
 __all__ = ["ATTRIBUTION_RULES", "Turn", "attribution_messages", "MAX_RESULT_CHARS"]
@@ -121,7 +121,7 @@ def attribution_messages(
         f"# The conversation (the customer saw only the messages, not the tool calls)\n{dialogue}\n"
         f"It ended because {_ENDINGS.get(end_reason, repr(end_reason))}.\n\n"
         f"# Checks that failed\n{failed}\n\n"
-        f"# Facts the program established\n{facts}\n\n{marker.embed('judge', payload)}"
+        f"# Facts the program established\n{facts}\n\n{context_tag.embed('judge', payload)}"
     )
     return [
         Message(role="system", content=system),

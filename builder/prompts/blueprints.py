@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from builder.llm.context_tag import embed
 from builder.llm.types import Message
-from builder.prompts.marker import embed
 from builder.records import Blueprint, Context
 from domains.framework.domain import Domain
 

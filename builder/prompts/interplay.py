@@ -1,9 +1,9 @@
 """Prompts of phase 2: the simulated user, the agent, and the judge that stabilises the user.
 
 - The **human** gets the rules of a simulated customer and the blueprint's instruction, and the
-  marker `{"role": "human", "instruction": ...}` carrying the same instruction for the offline
+  context tag `{"role": "human", "instruction": ...}` carrying the same instruction for the offline
   simulator (so both see exactly the same information, and nothing more).
-- The **agent** gets the domain's policy and a short note on tool use, with NO marker: this is
+- The **agent** gets the domain's policy and a short note on tool use, with NO context tag: this is
   the dataset's `system` column, the same for every conversation of a domain.
 - The **judge** gets the instruction, the conversation as the user saw it, and N candidate user
   replies, and answers `{"scores": [...]}` (0-10 each, consistency with the instruction).
@@ -15,9 +15,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from builder.conversation_protocol import STOP, TRANSFER
+from builder.llm import context_tag
 from builder.llm.types import Message
-from builder.prompts import marker
-from builder.simulator.phrases import STOP, TRANSFER
 
 __all__ = [
     "HUMAN_RULES", "AGENT_TOOL_NOTE", "JUDGE_RULES", "human_system_prompt", "agent_system_prompt",
@@ -60,15 +60,15 @@ next message). Answer with JSON only: {"scores": [s1, s2, ...]}, one number per 
 
 
 def human_system_prompt(instruction: str) -> str:
-    """The simulated user's system prompt: rules, the instruction, and the simulator's marker."""
+    """The simulated user's system prompt: rules, the instruction, and the simulator's context tag."""
     return (
         f"{HUMAN_RULES}\n\n# Instruction\n{instruction.strip()}\n\n"
-        f"{marker.embed('human', {'instruction': instruction})}"
+        f"{context_tag.embed('human', {'instruction': instruction})}"
     )
 
 
 def agent_system_prompt(policy_text: str) -> str:
-    """The agent's system prompt: the domain policy and the tool-use note. No marker, ever:
+    """The agent's system prompt: the domain policy and the tool-use note. No context tag, ever:
     this text is published as the dataset's `system` column."""
     return f"{policy_text.strip()}\n\n{AGENT_TOOL_NOTE}"
 
@@ -87,7 +87,7 @@ def judge_messages(instruction: str, conversation: Sequence[dict[str, str]], can
     }
     system = (
         f"{JUDGE_RULES}\n\n# Instruction\n{instruction.strip()}\n\n# Conversation so far\n{convo}\n\n"
-        f"# Candidate next messages of the customer\n{cands}\n\n{marker.embed('judge', payload)}"
+        f"# Candidate next messages of the customer\n{cands}\n\n{context_tag.embed('judge', payload)}"
     )
     return [
         Message(role="system", content=system),

@@ -1,8 +1,13 @@
 """The offline simulator: a deterministic, seeded stand-in for every LLM role.
 
-- `builder.simulator.brain.respond(messages, tools, *, seed, row_id) -> ChatReply` decides what
-  the simulated model says;
-- the `simulator` LLM backend (`builder.llm.backends.simulator`) calls it in-process;
+A test double at the edge of the house: it imports production code (the LLM layer, the prompts'
+context tag, the conversation protocol) and production imports it only by name, through the
+backend registry (`builder.llm.registry`) and the `builder simulator serve` command.
+
+- `builder.simulator.brain.respond(messages, tools, *, seed, row_id, rates) -> ChatReply` decides
+  what the simulated model says;
+- the `simulator` LLM backend (`builder.simulator.backend`) calls it in-process, with the mistake
+  rates of its role's `backend_options`;
 - `builder.simulator.server` serves it over an OpenAI-compatible HTTP API with latency and
   injected faults (`SimulatorServer` for tests, `builder simulator serve` for people).
 

@@ -12,17 +12,9 @@ from __future__ import annotations
 import hashlib
 import random
 
+from builder.llm.context_tag import extract
 from builder.llm.types import ChatReply, Message
-from builder.prompts.marker import extract
 from builder.simulator.config import SimulatorConfig
-
-_rates = SimulatorConfig()
-
-
-def configure(rates: SimulatorConfig) -> None:
-    """Set this process's mistake rates (each pipeline step does it from the run config)."""
-    global _rates
-    _rates = rates
 
 
 def _rng(seed: int, row_id: str, role: str, messages: list[Message]) -> random.Random:
@@ -32,32 +24,36 @@ def _rng(seed: int, row_id: str, role: str, messages: list[Message]) -> random.R
     return random.Random(h.hexdigest())
 
 
-def respond(messages: list[Message], tools: list[dict] | None, *, seed: int, row_id: str) -> ChatReply:
+def respond(messages: list[Message], tools: list[dict] | None, *, seed: int, row_id: str,
+            rates: SimulatorConfig | None = None) -> ChatReply:
+    """The simulated reply of whichever role the messages are for, making mistakes at `rates`
+    (the defaults when None: the HTTP server, which serves every role)."""
+    rates = SimulatorConfig() if rates is None else rates
     ctx = extract(messages)
     role = ctx["role"] if ctx else ("agent" if tools else "unknown")
     rng = _rng(seed, row_id, role, messages)
     if role == "generator":
         from builder.simulator import generator
 
-        return generator.respond(ctx, messages, rng, _rates)
+        return generator.respond(ctx, messages, rng, rates)
     if role == "reviewer":
         from builder.simulator import reviewer
 
-        return reviewer.respond(ctx, messages, rng, _rates)
+        return reviewer.respond(ctx, messages, rng, rates)
     if role == "merger":
         from builder.simulator import generator
 
-        return generator.merge(ctx, messages, rng, _rates)
+        return generator.merge(ctx, messages, rng, rates)
     if role == "human":
         from builder.simulator import human
 
-        return human.respond(ctx, messages, rng, _rates)
+        return human.respond(ctx, messages, rng, rates)
     if role == "judge":
         from builder.simulator import judge
 
-        return judge.respond(ctx, messages, rng, _rates)
+        return judge.respond(ctx, messages, rng, rates)
     if role == "agent":
         from builder.simulator import agent
 
-        return agent.respond(messages, tools, rng, _rates)
+        return agent.respond(messages, tools, rng, rates)
     return ChatReply(content="The simulator only answers the builder's own prompts (no context tag found).")

@@ -1,6 +1,6 @@
 """The simulated human: plays a customer from the instruction alone, one turn at a time.
 
-It is given exactly what a human LLM is given — the instruction (through the prompt's marker) and
+It is given exactly what a human LLM is given — the instruction (through the prompt's context tag) and
 the conversation so far, in which the agent's words are `user` messages and its own are
 `assistant` messages — and it is stateless: every turn it re-reads its own past messages to know
 where it is. Its behaviour:
@@ -34,10 +34,8 @@ from builder.simulator import phrases as P
 from builder.simulator.config import SimulatorConfig
 from domains.framework.policy import is_affirmative
 
-__all__ = ["respond", "decide", "analyse", "args_after", "match_proposal", "drift", "HumanView", "Item", "turns_from_messages", "KICKOFF", "MAX_STATEMENTS"]
+__all__ = ["respond", "decide", "analyse", "args_after", "match_proposal", "drift", "HumanView", "Item", "turns_from_messages", "MAX_STATEMENTS"]
 
-#: The agent's opening line the human answers first (shown to the human LLM only, never stored).
-KICKOFF = "Hi! How can I help you today?"
 #: A request stated this many times without being handled is given up.
 MAX_STATEMENTS = 3
 #: How often a request is first stated without its details, which are given when the agent asks.
@@ -348,7 +346,7 @@ def decide(instruction: P.Instruction, turns: list[tuple[str, str]], rng: random
 
 
 def respond(ctx: dict[str, Any], messages: list[Message], rng: random.Random, rates: SimulatorConfig) -> ChatReply:
-    """The simulated human's reply, given the marker context `{"role": "human", "instruction": ...}`."""
+    """The simulated human's reply, given the context tag `{"role": "human", "instruction": ...}`."""
     instruction = P.parse_instruction(str(ctx.get("instruction") or ""))
     turns = turns_from_messages(messages)
     return ChatReply(content=decide(instruction, turns, rng, rates))

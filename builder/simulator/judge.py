@@ -1,7 +1,7 @@
 """The simulated judge: scores candidate user replies (stabilisation) and says who made a failed
 conversation fail (attribution).
 
-Stabilisation: it reads what the judge prompt gives a real model (through the marker
+Stabilisation: it reads what the judge prompt gives a real model (through the context tag
 `{"role": "judge", "instruction", "conversation", "candidates"}`) and scores each candidate for
 consistency with the instruction:
 - ends the conversation (`###STOP###`) while the instruction still has unfinished items: 1;
@@ -11,7 +11,7 @@ consistency with the instruction:
 With probability `judge_noise` per candidate the score is a random 0-10 instead. The reply is the
 JSON `{"scores": [...]}`.
 
-Attribution (marker `{"role": "judge", "question": "attribution", ...}`): it reads the user's
+Attribution (context tag `{"role": "judge", "question": "attribution", ...}`): it reads the user's
 messages with the phrasebook, so it only understands users that speak it (the simulated human):
 - `drift`: the user asked for a write that is not in the gold actions (another tool, or other
   values than the gold action's for the arguments it stated);

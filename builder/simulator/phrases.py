@@ -33,9 +33,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-STOP = "###STOP###"
-TRANSFER = "###TRANSFER###"
-MALFORMED_KEY = "_unparsed"  # arguments of a recorded tool call that could not be parsed
+from builder.conversation_protocol import (
+    MALFORMED_KEY,
+    STOP,
+    TRANSFER,
+    has_stop,
+    has_transfer,
+    is_transfer_tool,
+    strip_markers,
+)
 
 __all__ = [
     "STOP", "TRANSFER", "MALFORMED_KEY", "join_words", "json_spans", "pairs_dict", "split_clause", "mentions_phrase", "ToolInfo", "tool_infos", "guess_kind", "humanize",
@@ -54,7 +60,6 @@ READ_VERBS = (
     "get", "find", "list", "search", "lookup", "look", "check", "calculate", "compute", "query",
     "fetch", "read", "show", "view", "retrieve", "think", "count", "describe", "estimate", "browse",
 )
-_TRANSFER_RE = re.compile(r"transfer", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ class ToolInfo:
 
     @property
     def is_transfer(self) -> bool:
-        return bool(_TRANSFER_RE.search(self.name))
+        return is_transfer_tool(self.name)
 
     def enum(self, param: str) -> list[Any] | None:
         schema = self.params.get(param) or {}
@@ -92,7 +97,7 @@ def guess_kind(name: str, description: str = "") -> str:
     Transfers count as reads: they hand the conversation over and change no record.
     """
     first = name.lower().split("_", 1)[0]
-    if first in READ_VERBS or _TRANSFER_RE.search(name):
+    if first in READ_VERBS or is_transfer_tool(name):
         return "read"
     return "write"
 
@@ -613,14 +618,6 @@ _DONT_KNOW_RE = re.compile(
 )
 
 
-def has_stop(text: str | None) -> bool:
-    return bool(text) and STOP in text
-
-
-def has_transfer(text: str | None) -> bool:
-    return bool(text) and TRANSFER in text
-
-
 def nudge_value(args: dict[str, Any], rng: random.Random, exclude: frozenset[str] = frozenset()) -> bool:
     """Change one argument in place, as a slip would: mistype the last digit of an identifier,
     or else move a number by one. Returns False when there is nothing of that kind to change."""
@@ -637,10 +634,6 @@ def nudge_value(args: dict[str, Any], rng: random.Random, exclude: frozenset[str
         args[k] = args[k] + 1
         return True
     return False
-
-
-def strip_markers(text: str | None) -> str:
-    return (text or "").replace(STOP, "").replace(TRANSFER, "").strip()
 
 
 def is_confirmation_request(text: str | None) -> bool:

@@ -40,7 +40,7 @@ from starlette.routing import Route
 
 from builder.llm.convert import from_openai_messages, reply_to_openai_message
 from builder.llm.headers import ATTEMPT_HEADER, ROW_ID_HEADER
-from builder.llm.responder import Responder, call_responder, default_responder
+from builder.simulator.responder import Responder, call_responder, default_responder
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,12 @@ import pytest
 from builder.llm import ChatReply, LLMConfigError, Message, RoleConfig, ToolCall, make_llm, make_role_llms
 from builder.llm.backends.anthropic import reply_from_anthropic, to_anthropic_request
 from builder.llm.config import RolesConfig
+from builder.simulator.backend import simulator_llm
 from tests.llm.fakes import TOOLS
 
 
 def test_simulator_backend_passes_seed_and_row_and_is_deterministic(responder, ledger):
-    llm = make_llm("human", RoleConfig(seed=5), responder=responder, ledger=ledger)
+    llm = simulator_llm("human", RoleConfig(seed=5), responder=responder, ledger=ledger)
 
     async def main():
         a = await llm.achat([Message(role="user", content="hi")], row_id="r1")
@@ -32,7 +33,7 @@ def test_async_responder_and_dict_messages(ledger):
     async def respond(messages, tools, *, seed, row_id):
         return ChatReply(content=f"{len(messages)} {messages[-1].role}")
 
-    llm = make_llm("judge", RoleConfig(), responder=respond, ledger=ledger)
+    llm = simulator_llm("judge", RoleConfig(), responder=respond, ledger=ledger)
     reply = asyncio.run(llm.achat([{"role": "user", "content": "x"},
                                    {"role": "assistant", "content": None, "tool_calls": [
                                        {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
@@ -44,7 +45,7 @@ def test_responder_bug_propagates_instead_of_becoming_a_row_failure(ledger):
     def broken(messages, tools, *, seed, row_id):
         raise ZeroDivisionError("bug")
 
-    llm = make_llm("agent", RoleConfig(), responder=broken, ledger=ledger)
+    llm = simulator_llm("agent", RoleConfig(), responder=broken, ledger=ledger)
     with pytest.raises(ZeroDivisionError):
         asyncio.run(llm.achat([Message(role="user", content="x")]))
 
@@ -107,12 +108,12 @@ def test_anthropic_reply_translation():
 
 
 def test_context_tag_reaches_only_the_simulator(responder, ledger):
-    from builder.prompts.marker import embed
+    from builder.llm.context_tag import embed
 
     system = Message(role="system", content="You write blueprints.\n" + embed("generator", {"secret_fact": 42}))
     msgs = [system, Message(role="user", content="go")]
     for cfg, tagged in ((RoleConfig(), True), (RoleConfig(context_tag=False), False)):
-        asyncio.run(make_llm("generator", cfg, responder=responder, ledger=ledger).achat(msgs))
+        asyncio.run(simulator_llm("generator", cfg, responder=responder, ledger=ledger).achat(msgs))
         sent = responder.calls[-1]["messages"][0].content
         assert ("secret_fact" in sent) is tagged
         assert sent.startswith("You write blueprints.")

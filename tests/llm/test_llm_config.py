@@ -5,8 +5,9 @@ import pickle
 
 import pytest
 
+from builder.config import parse_config
 from builder.errors import UserError
-from builder.llm import LLMConfigError, RoleConfig, RolesConfig, load_roles, make_llm, parse_backend
+from builder.llm import LLMConfigError, RoleConfig, RolesConfig, make_llm, parse_backend
 from builder.llm.config import endpoint_key, resolve_api_key
 
 
@@ -45,11 +46,11 @@ def test_backend_without_model():
         parse_backend("openai")
 
 
-def test_load_roles_reports_field_paths():
-    with pytest.raises(LLMConfigError) as e:
-        load_roles({"agent": {"backend": "openai:m", "tempratur": 0.3},
-                    "reviewers": [{}, {"backend": "nope:x"}],
-                    "human": {"concurrency": 0}})
+def test_bad_roles_are_reported_by_field_path():
+    with pytest.raises(UserError) as e:
+        parse_config({"roles": {"agent": {"backend": "openai:m", "tempratur": 0.3},
+                                "reviewers": [{}, {"backend": "nope:x"}],
+                                "human": {"concurrency": 0}}})
     msg = str(e.value)
     assert "roles.agent.tempratur: unknown field" in msg
     assert "roles.reviewers.1.backend" in msg and "unknown backend 'nope'" in msg
@@ -57,8 +58,8 @@ def test_load_roles_reports_field_paths():
 
 
 def test_reviewers_need_at_least_one():
-    with pytest.raises(LLMConfigError, match="roles.reviewers"):
-        load_roles({"reviewers": []})
+    with pytest.raises(UserError, match="roles.reviewers"):
+        parse_config({"roles": {"reviewers": []}})
 
 
 def test_api_key_env_must_be_a_name_not_a_key():

@@ -5,8 +5,9 @@ import asyncio
 import pytest
 from pydantic import BaseModel
 
-from builder.llm import ChatReply, JSONOutputError, Message, RoleConfig, achat_json, extract_json, make_llm
+from builder.llm import ChatReply, JSONOutputError, Message, RoleConfig, achat_json, extract_json
 from builder.llm.json_output import NoJSONFound
+from builder.simulator.backend import simulator_llm
 
 
 class Verdict(BaseModel):
@@ -34,7 +35,7 @@ def _scripted(replies: list[str], seen: list):
     def respond(messages, tools, *, seed, row_id):
         seen.append(messages)
         return ChatReply(content=replies[len(seen) - 1])
-    return make_llm("reviewer_0", RoleConfig(), responder=respond)
+    return simulator_llm("reviewer_0", RoleConfig(), responder=respond)
 
 
 def test_valid_first_time():

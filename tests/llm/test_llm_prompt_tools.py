@@ -3,9 +3,10 @@ from __future__ import annotations
 import asyncio
 import json
 
-from builder.llm import ChatReply, Message, RoleConfig, ToolCall, make_llm
+from builder.llm import ChatReply, Message, RoleConfig, ToolCall
 from builder.llm.convert import reply_from_openai
 from builder.llm.prompt_tools import parse_tool_calls, to_prompt_messages
+from builder.simulator.backend import simulator_llm
 from tests.llm.fakes import TOOLS
 
 
@@ -96,7 +97,7 @@ def _prompt_llm(reply_text: str, seen: list):
     def respond(messages, tools, *, seed, row_id):
         seen.append((messages, tools))
         return ChatReply(content=reply_text)
-    return make_llm("agent", RoleConfig(tool_calling="prompt"), responder=respond)
+    return simulator_llm("agent", RoleConfig(tool_calling="prompt"), responder=respond)
 
 
 def test_prompt_mode_end_to_end():
@@ -124,7 +125,7 @@ def test_native_mode_reads_calls_left_in_text():
         seen.append(tools)
         return ChatReply(content='<tool_call>\n{"name": "lookup", "arguments": {"query": "q"}}\n</tool_call>')
 
-    llm = make_llm("agent", RoleConfig(), responder=respond)
+    llm = simulator_llm("agent", RoleConfig(), responder=respond)
     reply = asyncio.run(llm.achat([Message(role="user", content="q?")], TOOLS))
     assert seen[0] == TOOLS
     assert reply.tool_calls[0].name == "lookup" and reply.content is None
@@ -138,7 +139,7 @@ def test_native_mode_reads_a_bare_json_call_but_leaves_other_json_alone():
     def respond(messages, tools, *, seed, row_id):
         return ChatReply(content=next(replies))
 
-    llm = make_llm("agent", RoleConfig(), responder=respond)
+    llm = simulator_llm("agent", RoleConfig(), responder=respond)
     first = asyncio.run(llm.achat([Message(role="user", content="q?")], TOOLS))
     second = asyncio.run(llm.achat([Message(role="user", content="q?")], TOOLS))
     assert [c.name for c in first.tool_calls] == ["lookup"] and first.content is None

@@ -7,7 +7,6 @@ action list, its targets (with their short read answers as outputs) go into the 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import random
 import re
@@ -16,15 +15,16 @@ from collections import Counter
 import pytest
 
 from builder.config import InterplayConfig
-from builder.llm.config import RoleConfig
-from builder.llm.factory import make_llm
+from builder.conversation_protocol import KICKOFF
+from builder.llm.context_tag import extract
 from builder.llm.types import ChatReply, Message
 from builder.prompts.interplay import human_system_prompt, judge_messages
-from builder.prompts.marker import extract
 from builder.records import Action, Blueprint
 from builder.simulator import agent, human, judge
 from builder.simulator import phrases as P
+from builder.simulator.backend import simulator_llm
 from builder.simulator.config import SimulatorConfig
+from builder.simulator.responder import default_responder
 from domains import load_domain
 from domains.framework.sampling import replay
 from tests.domains.framework.toy import build_toy
@@ -38,30 +38,14 @@ def rates_with(**set_to: float) -> SimulatorConfig:
     return ZERO.model_copy(update=set_to)
 
 
-class SimResponder:
-    """The simulator's dispatch for phase 2 roles (as `builder.simulator.brain` does it), with its
-    own mistake rates so that tests do not touch the brain's process-wide ones."""
-
-    def __init__(self, rates: SimulatorConfig = ZERO):
-        self.rates = rates
-
-    def __call__(self, messages: list[Message], tools, *, seed: int, row_id: str) -> ChatReply:
-        ctx = extract(messages)
-        role = ctx["role"] if ctx else "agent"
-        h = hashlib.sha256(f"{seed}\x00{row_id}\x00{role}".encode())
-        for m in messages:
-            h.update(m.model_dump_json().encode())
-        rng = random.Random(h.hexdigest())
-        if role == "human":
-            return human.respond(ctx, messages, rng, self.rates)
-        if role == "judge":
-            return judge.respond(ctx, messages, rng, self.rates)
-        return agent.respond(messages, tools, rng, self.rates)
+def sim_responder(rates: SimulatorConfig = ZERO):
+    """The simulator's brain, making mistakes at `rates`."""
+    return default_responder(rates)
 
 
 def sim_llms(rates: SimulatorConfig = ZERO, ledger=None):
-    responder = SimResponder(rates)
-    return [make_llm(role, RoleConfig(), responder=responder, ledger=ledger) for role in ("human", "agent", "judge")]
+    responder = sim_responder(rates)
+    return [simulator_llm(role, responder=responder, ledger=ledger) for role in ("human", "agent", "judge")]
 
 
 _SHORT = re.compile(r"^-?\d+(\.\d+)?$")
@@ -185,7 +169,7 @@ INSTRUCTION = (
 
 def human_says(turns: list[tuple[str, str]], rates: SimulatorConfig = ZERO, instruction: str = INSTRUCTION) -> str:
     """turns: ("agent"|"me", text), in the human's view."""
-    messages = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=human.KICKOFF)]
+    messages = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=KICKOFF)]
     for who, text in turns:
         messages.append(Message(role="assistant" if who == "me" else "user", content=text))
     reply = human.respond(extract(messages), messages, random.Random(0), rates)

@@ -162,4 +162,3 @@ def test_cues():
     assert not P.is_identity_request('Done: result {"email": "x"}. Anything else?', ["email"])
     assert P.is_transfer_notice("I have transferred you to a human agent. Please hold on.")
     assert P.says_dont_know("Sorry, I don't know that.")
-    assert P.strip_markers(f"Bye {P.STOP}") == "Bye" and P.has_stop(P.STOP) and P.has_transfer(P.TRANSFER)

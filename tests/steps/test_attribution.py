@@ -7,9 +7,9 @@ import asyncio
 import json
 
 from builder.llm.config import RoleConfig
-from builder.llm.factory import make_llm
+from builder.simulator.backend import simulator_llm
 from builder.llm.types import ChatReply, Message, ToolCall
-from builder.prompts.marker import strip
+from builder.llm.context_tag import strip
 from builder.records import Action, Blame, Blueprint
 from domains.framework.sampling import replay
 from steps.attribution import blame_reasons, judged_verdict, structural_signals
@@ -78,7 +78,7 @@ class ScriptedJudge:
         return ChatReply(content=self.reply)
 
     def llm(self):
-        return make_llm("judge", RoleConfig(), responder=self)
+        return simulator_llm("judge", RoleConfig(), responder=self)
 
 
 def judged(messages, judge: ScriptedJudge | None, end_reason: str = "stop", blueprint: Blueprint = BLUEPRINT):
@@ -116,7 +116,7 @@ def test_the_judge_is_asked_with_the_whole_case_and_its_verdict_is_the_reason():
     assert codes(verdict.reasons) == {("state", "state_mismatch"), ("user", "user_early_stop")}
     assert blame.culprit == "user" and blame.source == "judge" and "turn 5" in blame.reason
     assert [r.message for r in verdict.reasons if r.stage == "user"] == ["the customer left at turn 5 instead of confirming"]
-    prompt = strip(judge.prompts[0])[0].content  # what a real model reads: no marker
+    prompt = strip(judge.prompts[0])[0].content  # what a real model reads: no context tag
     assert "<builder-context>" not in prompt
     for fact in (INSTRUCTION, "cancel_order", "Would you like me to go ahead?", "state/state_mismatch",
                  "AGENT CALLED get_order_details", "ended the conversation (stop marker)",

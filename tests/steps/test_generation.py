@@ -6,10 +6,10 @@ import json
 
 from builder.config import BuildConfig
 from builder.llm.config import RoleConfig
-from builder.llm.factory import make_llm
 from builder.llm.types import ChatReply
 from builder.records import Context, TaskRecord
 from builder.run.folder import prepare_run
+from builder.simulator.backend import simulator_llm
 from steps.generation import GenerateBlueprints
 
 TOY_SPEC = "tests.domains.framework.toy:build_toy"
@@ -28,7 +28,7 @@ def generate(tmp_path, record: TaskRecord, round_no: int, seen: list) -> TaskRec
     step = GenerateBlueprints(run_dir=str(run), stage_key=f"generate.r{round_no}", round=round_no)
     step.load()
     try:
-        step._llms = {"generator": make_llm("generator", RoleConfig(max_retries=0), responder=respond)}
+        step._llms = {"generator": simulator_llm("generator", RoleConfig(max_retries=0), responder=respond)}
         (out,) = list(step.process([{"task_id": record.task_id, "record": record.model_dump_json()}]))
     finally:
         step.unload()

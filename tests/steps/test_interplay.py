@@ -9,15 +9,15 @@ import pytest
 
 from builder.config import BuildConfig, InterplayConfig
 from builder.llm.config import RoleConfig
-from builder.llm.factory import make_llm
 from builder.llm.types import ChatReply, ToolCall
 from builder.llm.usage import UsageLedger
 from builder.records import Context, RoundRecord, TaskRecord
+from builder.simulator.backend import simulator_llm
 from builder.simulator.config import SimulatorConfig
 from domains.framework.sampling import replay
 from steps.interplay import Interplay, human_messages, run_attempt, run_conversation
 from tests.domains.framework.toy import build_toy
-from tests.simulator.test_human_agent import ZERO, SimResponder, make_blueprint, rates_with, sim_llms
+from tests.simulator.test_human_agent import ZERO, make_blueprint, rates_with, sim_llms, sim_responder
 
 TOY = build_toy()
 TOY_SPEC = "tests.domains.framework.toy:build_toy"
@@ -41,7 +41,7 @@ def test_max_turns_ends_the_conversation():
 
 
 def test_max_tool_errors_ends_the_conversation():
-    sim = SimResponder()
+    sim = sim_responder()
 
     def clumsy(messages, tools, *, seed, row_id):
         if tools:  # the agent calls a tool that does not exist, forever
@@ -49,7 +49,7 @@ def test_max_tool_errors_ends_the_conversation():
         return sim(messages, tools, seed=seed, row_id=row_id)
 
     human, _, judge = sim_llms()
-    agent = make_llm("agent", RoleConfig(), responder=clumsy)
+    agent = simulator_llm("agent", RoleConfig(), responder=clumsy)
     bp, _ = make_blueprint(TOY, 0)
     _, _, end, counters = asyncio.run(run_conversation(TOY, bp, human, agent, judge, InterplayConfig(max_tool_errors=2),
                                                        row_id="r", seed=1))
@@ -57,7 +57,7 @@ def test_max_tool_errors_ends_the_conversation():
 
 
 def test_an_llm_that_fails_for_good_is_recorded_not_raised():
-    sim = SimResponder()
+    sim = sim_responder()
 
     def down(messages, tools, *, seed, row_id):
         if tools:
@@ -65,8 +65,8 @@ def test_an_llm_that_fails_for_good_is_recorded_not_raised():
         return sim(messages, tools, seed=seed, row_id=row_id)
 
     ledger = UsageLedger()
-    human = make_llm("human", RoleConfig(), responder=sim, ledger=ledger)
-    agent = make_llm("agent", RoleConfig(max_retries=0), responder=down, ledger=ledger)
+    human = simulator_llm("human", RoleConfig(), responder=sim, ledger=ledger)
+    agent = simulator_llm("agent", RoleConfig(max_retries=0), responder=down, ledger=ledger)
     record = validated_record(TOY, 0)
     out = asyncio.run(run_attempt(TOY, record, 1, human, agent, None, InterplayConfig()))
     (attempt,) = out.attempts
@@ -79,8 +79,8 @@ def test_an_llm_that_fails_for_good_is_recorded_not_raised():
 
 def test_attempts_are_deterministic_distinct_and_book_their_usage():
     ledger = UsageLedger()
-    responder = SimResponder(SimulatorConfig())  # default mistake rates
-    llms = [make_llm(r, RoleConfig(), responder=responder, ledger=ledger) for r in ("human", "agent", "judge")]
+    responder = sim_responder(SimulatorConfig())  # default mistake rates
+    llms = [simulator_llm(r, RoleConfig(), responder=responder, ledger=ledger) for r in ("human", "agent", "judge")]
     record = validated_record(TOY, 1)
     a = asyncio.run(run_attempt(TOY, record.model_copy(deep=True), 1, *llms, InterplayConfig()))
     b = asyncio.run(run_attempt(TOY, record.model_copy(deep=True), 1, *llms, InterplayConfig()))
@@ -106,13 +106,13 @@ def test_kept_conversations_replay_to_the_gold_state():
 
 
 def test_stabilisation_with_a_judge_that_answers_garbage_keeps_the_first_candidate():
-    sim = SimResponder(rates_with(user_drift=0.5))
+    sim = sim_responder(rates_with(user_drift=0.5))
 
     def garbage(messages, tools, *, seed, row_id):
         return ChatReply(content="I like candidate two.")
 
-    human, agent, _ = [make_llm(r, RoleConfig(), responder=sim) for r in ("human", "agent", "judge")]
-    judge = make_llm("judge", RoleConfig(), responder=garbage)
+    human, agent, _ = [simulator_llm(r, RoleConfig(), responder=sim) for r in ("human", "agent", "judge")]
+    judge = simulator_llm("judge", RoleConfig(), responder=garbage)
     bp, _ = make_blueprint(TOY, 2)
     messages, _, end, counters = asyncio.run(run_conversation(TOY, bp, human, agent, judge,
                                                               InterplayConfig(user_candidates=3), row_id="r", seed=5))
@@ -122,7 +122,7 @@ def test_stabilisation_with_a_judge_that_answers_garbage_keeps_the_first_candida
 
 
 def test_a_slow_conversation_does_not_block_the_others():
-    sim = SimResponder()
+    sim = sim_responder()
     finished: list[str] = []
 
     async def responder(messages, tools, *, seed, row_id):
@@ -130,7 +130,7 @@ def test_a_slow_conversation_does_not_block_the_others():
             await asyncio.sleep(0.02)
         return sim(messages, tools, seed=seed, row_id=row_id)
 
-    llms = [make_llm(r, RoleConfig(concurrency=64), responder=responder) for r in ("human", "agent", "judge")]
+    llms = [simulator_llm(r, RoleConfig(concurrency=64), responder=responder) for r in ("human", "agent", "judge")]
     bp, _ = make_blueprint(TOY, 3)
 
     async def one(row_id):
@@ -152,12 +152,12 @@ def test_a_slow_conversation_does_not_block_the_others():
 @pytest.fixture
 def run_dir(tmp_path):
     from builder.run.folder import prepare_run
-    from builder.simulator import brain
 
-    config = BuildConfig(domain=TOY_SPEC, simulator=ZERO, interplay=InterplayConfig(attempts=2))
+    careful = {"backend_options": ZERO.model_dump()}
+    config = BuildConfig(domain=TOY_SPEC, roles={"human": careful, "agent": careful, "judge": careful},
+                         interplay=InterplayConfig(attempts=2))
     prepare_run(tmp_path / "run", config)
-    yield tmp_path / "run"
-    brain.configure(SimulatorConfig())  # the step set the process-wide rates
+    return tmp_path / "run"
 
 
 def _run_step(run_dir, attempt: int, records: list[TaskRecord]) -> list[TaskRecord]:

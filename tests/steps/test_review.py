@@ -6,11 +6,11 @@ import pytest
 
 from builder.config import BuildConfig
 from builder.llm.config import RoleConfig
-from builder.llm.factory import make_llm
 from builder.llm.types import ChatReply
 from builder.prompts.blueprints import RUBRIC
 from builder.records import Context, RoundRecord, TaskRecord
 from builder.run.folder import prepare_run
+from builder.simulator.backend import simulator_llm
 from steps.review import ReviewBlueprints
 from tests.domains.framework.toy import build_toy
 from tests.simulator.test_human_agent import make_blueprint
@@ -25,7 +25,7 @@ def reviewer(role: str, verdict: bool | None):
             raise ConnectionError("endpoint down")
         return ChatReply(content=json.dumps({"scores": {k: verdict for k in RUBRIC}, "feedback": "checked"}))
 
-    return make_llm(role, RoleConfig(max_retries=0), responder=respond)
+    return simulator_llm(role, RoleConfig(max_retries=0), responder=respond)
 
 
 def review(tmp_path, verdicts: list[bool | None]) -> TaskRecord:

@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import PrivateAttr
 
-from builder.llm.backends._optional import import_optional
 from builder.llm.base import ChatLLM
 from builder.llm.config import resolve_api_key
+from builder.llm.registry import get_backend
 from builder.llm.types import ChatReply, Message, ToolCall, Usage
 
 __all__ = ["AnthropicChatLLM", "to_anthropic_request", "reply_from_anthropic"]
@@ -98,8 +98,7 @@ class AnthropicChatLLM(ChatLLM):
     _client_loop: Any = PrivateAttr(default=None)
 
     def _load_backend(self) -> None:
-        import_optional("anthropic", role=self.role, backend=self.config.backend,
-                        install="pip install 'builder[anthropic]'")
+        get_backend(self.config.kind).import_dependency(self.role, self.config.backend)
         resolve_api_key(self.role, self.config)
 
     def _extra_unpicklable(self) -> dict[str, Any]:

@@ -11,11 +11,11 @@ from typing import Any
 
 from pydantic import PrivateAttr
 
-from builder.llm.backends._optional import import_optional
 from builder.llm.backends.openai_compat import build_openai_request
 from builder.llm.base import ChatLLM
 from builder.llm.config import resolve_api_key
 from builder.llm.convert import reply_from_openai
+from builder.llm.registry import get_backend
 from builder.llm.types import ChatReply, Message
 
 __all__ = ["LiteLLMChatLLM"]
@@ -25,8 +25,7 @@ class LiteLLMChatLLM(ChatLLM):
     _litellm: Any = PrivateAttr(default=None)
 
     def _load_backend(self) -> None:
-        self._litellm = import_optional("litellm", role=self.role, backend=self.config.backend,
-                                        install="pip install 'builder[litellm]'")
+        self._litellm = get_backend(self.config.kind).import_dependency(self.role, self.config.backend)
         resolve_api_key(self.role, self.config)
 
     def _extra_unpicklable(self) -> dict[str, Any]:

@@ -16,11 +16,11 @@ from typing import Any, ClassVar
 
 from pydantic import PrivateAttr
 
-from builder.llm.backends._optional import import_optional
 from builder.llm.backends.openai_compat import build_openai_request
 from builder.llm.base import ChatLLM
 from builder.llm.convert import reply_from_openai
 from builder.llm.errors import PromptTooLongError
+from builder.llm.registry import get_backend
 from builder.llm.types import ChatReply, Message
 
 __all__ = ["LlamaCppChatLLM"]
@@ -35,8 +35,7 @@ class LlamaCppChatLLM(ChatLLM):
     _locks: ClassVar[dict[str, threading.Lock]] = {}
 
     def _load_backend(self) -> None:
-        llama_cpp = import_optional("llama_cpp", role=self.role, backend=self.config.backend,
-                                    install="CMAKE_ARGS='-DGGML_NATIVE=OFF' pip install 'builder[local]'")
+        llama_cpp = get_backend(self.config.kind).import_dependency(self.role, self.config.backend)
         options = {**_DEFAULT_OPTIONS, **self.config.backend_options}
         if self.config.seed is not None:
             options.setdefault("seed", self.config.seed)

@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import PrivateAttr
 
-from builder.llm.backends._optional import import_optional
 from builder.llm.base import ChatLLM
 from builder.llm.convert import to_openai_messages
+from builder.llm.registry import get_backend
 from builder.llm.types import ChatReply, Message, Usage
 
 __all__ = ["VLLMChatLLM"]
@@ -28,10 +28,7 @@ class VLLMChatLLM(ChatLLM):
     _lock: Any = PrivateAttr(default=None)
 
     def _load_backend(self) -> None:
-        self._vllm = import_optional(
-            "vllm", role=self.role, backend=self.config.backend,
-            install="pip install vllm (needs a CUDA GPU); or run `vllm serve` and use 'openai:MODEL' with base_url",
-        )
+        self._vllm = get_backend(self.config.kind).import_dependency(self.role, self.config.backend)
         self._engine = self._vllm.LLM(model=self.config.model, **self.config.backend_options)
         self._lock = threading.Lock()
 

@@ -11,12 +11,12 @@ import pytest
 
 from builder.config import InterplayConfig
 from builder.llm.config import RoleConfig
-from builder.llm.factory import make_llm
 from builder.llm.types import ChatReply, ToolCall
+from builder.simulator.backend import simulator_llm
 from domains import load_domain
-from tests.domains.framework.toy import build_toy
-from tests.simulator.test_human_agent import SimResponder, make_blueprint, sim_llms
 from steps.interplay import run_conversation
+from tests.domains.framework.toy import build_toy
+from tests.simulator.test_human_agent import make_blueprint, sim_llms, sim_responder
 
 NOT_TOOLS = [
     "__class__", "__init__", "__dict__", "__globals__", "__import__", "eval", "exec", "getattr",
@@ -48,7 +48,7 @@ def test_arguments_cannot_pass_the_database_or_extra_keys():
 
 def test_an_agent_calling_internals_gets_unknown_tool_observations():
     """The whole path: a model reply naming `__class__` or a private method, through the interplay."""
-    sim = SimResponder()
+    sim = sim_responder()
 
     def prying(messages, tools, *, seed, row_id):
         if tools:
@@ -58,7 +58,7 @@ def test_an_agent_calling_internals_gets_unknown_tool_observations():
 
     toy = build_toy()
     human, _, judge = sim_llms()
-    agent = make_llm("agent", RoleConfig(), responder=prying)
+    agent = simulator_llm("agent", RoleConfig(), responder=prying)
     blueprint, _ = make_blueprint(toy, 0)
     messages, env, end, counters = asyncio.run(run_conversation(
         toy, blueprint, human, agent, judge, InterplayConfig(max_tool_errors=3), row_id="r", seed=1))

@@ -7,12 +7,16 @@ heavy imports so the server starts fast. The default responder is
 
 from __future__ import annotations
 
+import functools
 import inspect
-from typing import Awaitable, Callable, Union
+from typing import TYPE_CHECKING, Awaitable, Callable, Union
 
 from builder.llm.errors import LLMConfigError
 from builder.llm.types import ChatReply, Message, Usage
 from builder.llm.usage import estimate_tokens
+
+if TYPE_CHECKING:
+    from builder.simulator.config import SimulatorConfig
 
 __all__ = ["Responder", "default_responder", "call_responder", "estimate_usage"]
 
@@ -20,15 +24,16 @@ __all__ = ["Responder", "default_responder", "call_responder", "estimate_usage"]
 Responder = Callable[..., Union[ChatReply, Awaitable[ChatReply]]]
 
 
-def default_responder() -> Responder:
-    """`builder.simulator.brain.respond`, imported on first use."""
+def default_responder(rates: "SimulatorConfig | None" = None) -> Responder:
+    """`builder.simulator.brain.respond` making mistakes at `rates` (default: the default rates),
+    imported on first use."""
     try:
         from builder.simulator.brain import respond
     except ImportError as e:
         raise LLMConfigError(
             f"the offline simulator's responder (builder.simulator.brain.respond) cannot be imported: {e}"
         ) from e
-    return respond
+    return functools.partial(respond, rates=rates) if rates is not None else respond
 
 
 def estimate_usage(messages: list[Message], reply: ChatReply) -> Usage:
