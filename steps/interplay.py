@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from builder.config import InterplayConfig
-from builder.conversation_protocol import KICKOFF, MALFORMED_KEY, has_stop, has_transfer
+from builder.conversation_protocol import MALFORMED_KEY, OPENING_CUE, has_stop, has_transfer
 from builder.llm.errors import JSONOutputError, LLMCallFailed
 from builder.llm.json_output import achat_json
 from builder.llm.types import Message, ToolCall
@@ -90,9 +90,10 @@ def attempt_seed(seed: int, task_id: str, attempt: int) -> int:
 
 
 def human_messages(instruction: str, transcript: list[Message]) -> list[Message]:
-    """The human's side: its prompt, the agent's greeting, then the dialogue with roles flipped
-    (agent text -> `user`, user text -> `assistant`); tool traffic is invisible to the user."""
-    out = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=KICKOFF)]
+    """The human's side: its prompt, the opening cue, then the dialogue with roles flipped (its own
+    messages -> `assistant`, the agent's -> `user`); tool traffic is invisible to the user. The
+    cue is a stage direction, not a line of the agent: the user writes the first message."""
+    out = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=OPENING_CUE)]
     for m in transcript:  # the agent's system prompt is not the user's business
         if m.role == "user":
             role, text = "assistant", m.content or ""

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from builder.config import InterplayConfig
-from builder.conversation_protocol import KICKOFF
+from builder.conversation_protocol import OPENING_CUE
 from builder.llm.context_tag import extract
 from builder.llm.types import ChatReply, Message
 from builder.prompts.interplay import human_system_prompt, judge_messages
@@ -169,7 +169,7 @@ INSTRUCTION = (
 
 def human_says(turns: list[tuple[str, str]], rates: SimulatorConfig = ZERO, instruction: str = INSTRUCTION) -> str:
     """turns: ("agent"|"me", text), in the human's view."""
-    messages = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=KICKOFF)]
+    messages = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=OPENING_CUE)]
     for who, text in turns:
         messages.append(Message(role="assistant" if who == "me" else "user", content=text))
     reply = human.respond(extract(messages), messages, random.Random(0), rates)
