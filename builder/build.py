@@ -20,7 +20,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from builder.config import BuildConfig
 from builder.errors import BuildFailure
-from builder.export.dataset import simulated_roles
 from builder.records import TaskRecord
 from builder.run.folder import CONFIG, STATS, prepare_run, write_atomic
 from builder.run.journal import Journal
@@ -60,9 +59,9 @@ def run_build(run_dir: Path, config: BuildConfig, console: Console | None = None
     if resuming:
         console.print(f"Resuming the run in {run_dir} (finished rows are not redone).")
         write_atomic(run_dir / CONFIG, config.to_yaml())  # curation may differ (not in the fingerprint)
-    simulated = simulated_roles(config)
+    simulated = config.simulated_roles()
     if simulated:
-        which = "every role" if config.roles.all_simulated else "roles " + ", ".join(simulated)
+        which = "every role" if len(simulated) == len(config.used_roles()) else "roles " + ", ".join(simulated)
         console.print(f"[yellow]Using the offline simulator for {which}: the data is simulated, not model-written.[/]")
     os.environ.setdefault("DISTILABEL_LOG_LEVEL", "WARNING")
     from builder.pipeline import run_pipeline

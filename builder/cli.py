@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from builder.errors import BuildFailure, UserError
+from domains.errors import DomainError
 
 app = typer.Typer(
     help="Generate verified multi-turn tool-use conversations (APIGen-MT) and publish them as datasets.",
@@ -289,7 +290,7 @@ def main() -> None:
     except click.exceptions.Abort:
         err.print("aborted")
         sys.exit(130)
-    except UserError as exc:  # soft wrap: paths and commands in the message stay copyable
+    except (UserError, DomainError) as exc:  # soft wrap: paths and commands in the message stay copyable
         err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except BuildFailure as exc:

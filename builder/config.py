@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from builder.config_errors import describe_errors
 from builder.curation.config import CurationConfig
 from builder.errors import UserError
-from builder.llm.config import RolesConfig
+from builder.llm.config import RoleConfig, RolesConfig
 
 
 class BlueprintConfig(BaseModel):
@@ -38,6 +38,11 @@ class InterplayConfig(BaseModel):
     max_tool_errors: int = Field(default=5, ge=0, description="tool errors before giving up")
     user_candidates: int = Field(default=0, ge=0, le=8, description="user stabilisation: candidate replies per user turn (0 = off)")
 
+    @property
+    def stabilises_user(self) -> bool:
+        """The judge picks among several user replies (one candidate needs no judge)."""
+        return self.user_candidates > 1
+
 
 class BuildConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -51,6 +56,19 @@ class BuildConfig(BaseModel):
     blueprints: BlueprintConfig = Field(default_factory=BlueprintConfig)
     interplay: InterplayConfig = Field(default_factory=InterplayConfig)
     curation: CurationConfig = Field(default_factory=CurationConfig)
+
+    def used_roles(self) -> list[tuple[str, RoleConfig]]:
+        """The roles that make this run's rows: the generator and the reviewers always; the human
+        and the agent in phase 2; the judge in phase 2 with user stabilisation."""
+        conversations = self.phase >= 2
+        taking_part = {"human": conversations, "agent": conversations,
+                       "judge": conversations and self.interplay.stabilises_user}
+        return [(name, cfg) for name, cfg in self.roles.named() if taking_part.get(name, True)]
+
+    def simulated_roles(self) -> list[str]:
+        """The used roles the offline simulator played (in process or over HTTP): the one answer to
+        "is this data simulated?" for the banner, stats.json, the dataset and the cards."""
+        return [name for name, cfg in self.used_roles() if cfg.is_simulator]
 
     def fingerprint(self) -> str:
         """What makes two runs the same run: everything but parallelism knobs and curation.

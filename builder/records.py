@@ -13,12 +13,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from builder.llm.types import Message
-
-Stage = Literal[
-    "context", "generation", "format", "execution", "review", "recombination",
-    "interplay", "state", "outputs", "rules", "user", "llm",
-]
-
+from domains.framework.sampling import PlannedCall
 
 class Reason(BaseModel):
     """Why something failed: the stage, a machine-readable code, a message, where."""
@@ -73,21 +68,12 @@ class RoundRecord(BaseModel):
     state_diff: list[str] = Field(default_factory=list)  # records the gold actions change
 
 
-class PlannedCallRecord(BaseModel):
-    name: str
-    arguments: dict[str, Any]
-    kind: str
-    purpose: str
-    ok: bool
-    observation: str
-
-
 class Context(BaseModel):
     """What the generator is given: a user, their records, a tool chain, a persona, examples."""
 
     user_id: str
     records: dict[str, Any]
-    chain: list[PlannedCallRecord]
+    chain: list[PlannedCall]
     scenarios: list[str]
     persona: str
     examples: list[Blueprint] = Field(default_factory=list)

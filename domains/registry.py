@@ -12,7 +12,7 @@ import importlib
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from builder.errors import UserError
+from domains.errors import DomainError
 
 if TYPE_CHECKING:
     from domains.framework.domain import Domain
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 BUILTIN = {"retail": "domains.retail", "airline": "domains.airline"}
 
 
-class DomainNotFound(UserError):
+class DomainNotFound(DomainError):
     pass
 
 

@@ -9,7 +9,9 @@ the actions leave is the gold state, kept as its fingerprint.
 
 from __future__ import annotations
 
-from builder.records import Blueprint, Reason, RoundRecord, TaskRecord
+from dataclasses import dataclass, field
+
+from builder.records import Blueprint, Reason, TaskRecord
 from builder.textmatch import mentions
 from domains.framework.domain import Domain
 from domains.framework.policy import Event
@@ -39,17 +41,27 @@ def format_check(domain: Domain, blueprint: Blueprint) -> list[Reason]:
     return reasons
 
 
-def execution_check(domain: Domain, blueprint: Blueprint, round_record: RoundRecord) -> list[Reason]:
-    """Replays the actions; fills the round's gold fingerprint, observations and state diff."""
+@dataclass
+class Execution:
+    """What replaying a blueprint's actions found; the state's fields only when every action ran."""
+
+    reasons: list[Reason]
+    observations: list[str]
+    state_diff: list[str] = field(default_factory=list)
+    gold_fingerprint: str | None = None
+
+
+def execution_check(domain: Domain, blueprint: Blueprint) -> Execution:
+    """Replays the actions: the failures, what the actions returned, and the gold state."""
     env, observations = replay(domain, ((a.name, a.arguments) for a in blueprint.actions))
-    round_record.observations = [o.content for o in observations]
+    returned = [o.content for o in observations]
     reasons = [
         Reason(stage="execution", code="action_failed", action_index=i, message=f"action {i} ({o.name}): {o.content}")
         for i, o in enumerate(observations)
         if not o.ok
     ]
     if reasons:
-        return reasons
+        return Execution(reasons, returned)
     events = [Event(kind="tool", observation=o) for o in observations]
     for v in domain.policy.check(events, env.db, actions_only=True):
         reasons.append(Reason(stage="execution", code=f"policy:{v.rule}", action_index=v.event_index, message=v.message))
@@ -60,16 +72,14 @@ def execution_check(domain: Domain, blueprint: Blueprint, round_record: RoundRec
             stage="execution", code="no_effect",
             message="the actions change nothing and the blueprint has no outputs: there is nothing to verify",
         ))
-    returned = "\n".join(o.content for o in observations)
+    returned_text = "\n".join(returned)
     for out in blueprint.outputs:
-        if not mentions(returned, out):
+        if not mentions(returned_text, out):
             reasons.append(Reason(
                 stage="execution", code="ungrounded_output",
                 message=f"output {out!r} appears in no tool result",
             ))
-    round_record.state_diff = [str(d) for d in diff]
-    round_record.gold_fingerprint = env.fingerprint()
-    return reasons
+    return Execution(reasons, returned, [str(d) for d in diff], env.fingerprint())
 
 
 class CheckBlueprints(TaskStep):
@@ -95,7 +105,10 @@ class CheckBlueprints(TaskStep):
             current.reasons += format_check(self.domain, current.blueprint)
             if not current.reasons:
                 current.stage_reached = "execution"
-                current.reasons += execution_check(self.domain, current.blueprint, current)
+                found = execution_check(self.domain, current.blueprint)
+                current.reasons += found.reasons
+                current.observations, current.state_diff = found.observations, found.state_diff
+                current.gold_fingerprint = found.gold_fingerprint
         if current.reasons and self.final_round:
             record.status = "rejected"
         return record

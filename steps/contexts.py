@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from distilabel.steps import GeneratorStep
 
 from builder.personas import PERSONAS
-from builder.records import Blueprint, Context, PlannedCallRecord, TaskRecord
+from builder.records import Blueprint, Context, TaskRecord
 from builder.run.folder import read_config
 from domains import load_domain
 
@@ -73,7 +73,7 @@ def sample_task(config: "BuildConfig", domain: "Domain", index: int, plan: dict[
     context = Context(
         user_id=chain.user_id,
         records=_jsonable(domain.user_context(domain.new_environment().db, chain.user_id)),
-        chain=[PlannedCallRecord(**c.model_dump()) for c in chain.calls],
+        chain=chain.calls,
         scenarios=chain.scenarios,
         persona=rng.choice(PERSONAS),
         examples=examples,

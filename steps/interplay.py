@@ -263,7 +263,8 @@ class Interplay(LLMStage):
     attempt: int = Field(default=1, ge=1, description="which attempt this step plays (1-based)")
 
     def role_names(self) -> list[str]:
-        return ["human", "agent", "judge"]  # the judge: stabilisation, and attribution of failed attempts
+        # the judge picks user replies (stabilisation) and says who made a failed attempt fail
+        return ["human", "agent", "judge"]
 
     def applies(self, record: TaskRecord) -> bool:
         cfg = self.config.interplay

@@ -23,7 +23,7 @@ from builder.cards.render import APIGEN_MT_BIBTEX, render_card
 from builder.cards.run_facts import read_run
 from builder.config import BuildConfig
 from builder.export import DEFAULT_CONFIG
-from builder.export.dataset import configs_metadata, is_simulated
+from builder.export.dataset import configs_metadata
 from builder.run.folder import DATASET, write_atomic
 
 LICENSE = "cc-by-4.0"
@@ -106,7 +106,7 @@ def card_metadata(config: BuildConfig, facts: DatasetFacts) -> dict[str, Any]:
         "license": LICENSE,
         "language": ["en"],
         "task_categories": TASK_CATEGORIES,
-        "tags": BASE_TAGS + (["simulated"] if is_simulated(config) else []),
+        "tags": BASE_TAGS + (["simulated"] if config.simulated_roles() else []),
         "size_categories": [size_category(card_rows(facts))],
         "annotations_creators": ["machine-generated"],
         "language_creators": ["machine-generated"],
@@ -156,8 +156,8 @@ def render_dataset_card(run_dir: Path, *, repo_id: str | None = None, version: s
         curation=curation_rows(stats),
         models=run.models,
         usage=_usage_rows(stats, run.models),
-        simulated=is_simulated(config),
-        simulated_roles=[role for role, spec in roles if spec == "simulator"],
+        simulated=bool(run.simulated_roles),
+        simulated_roles=run.simulated_roles,
         role_count=len(roles),
         description=_domain_description(config.domain),
         fingerprint=run.fingerprint,

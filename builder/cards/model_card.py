@@ -19,7 +19,6 @@ from builder.cards.render import APIGEN_MT_BIBTEX, render_card
 from builder.cards.run_facts import read_run
 from builder.errors import UserError
 from builder.export import DEFAULT_CONFIG
-from builder.export.dataset import is_simulated
 
 BASE_TAGS = ["tool-use", "function-calling", "multi-turn", "apigen-mt", "trl", "sft"]
 
@@ -57,7 +56,7 @@ def render_model_card(
         _check_repo_id(model_id, "--model-id", namespaced=True)
     check_version(version)
     run = read_run(run_dir) if run_dir is not None else None
-    simulated = run is not None and is_simulated(run.config)
+    simulated = run is not None and bool(run.simulated_roles)
     name = model_id.split("/")[-1] if model_id else f"{base_model.split('/')[-1]}-{dataset.split('/')[-1]}"
     data = ModelCardData(
         model_name=name,

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from builder.cards.dataset_facts import DatasetFacts, measure
 from builder.config import BuildConfig
 from builder.errors import UserError
-from builder.export.dataset import models_spec
+from builder.export.dataset import model_spec, models_spec
 from builder.run.folder import DATASET, STATS, read_config
 
 
@@ -31,11 +31,17 @@ class RunFacts(BaseModel):
         return models_spec(self.config)
 
     def roles(self) -> list[tuple[str, str]]:
-        """(role, model) of every role that took part, reviewers one by one."""
-        m = self.models
-        roles = [("generator", m["generator"]), *((f"reviewer {i}", r) for i, r in enumerate(m["reviewers"])),
-                 ("user", m["human"]), ("agent", m["agent"]), ("judge", m["judge"])]
-        return [(role, spec) for role, spec in roles if spec is not None]
+        """(role, model) of every role that took part, as a reader calls them."""
+        return [(role_label(name), model_spec(cfg)) for name, cfg in self.config.used_roles()]
+
+    @property
+    def simulated_roles(self) -> list[str]:
+        return [role_label(name) for name in self.config.simulated_roles()]
+
+
+def role_label(name: str) -> str:
+    """A role as a reader calls it: `reviewer 0`, and the human is the `user`."""
+    return "user" if name == "human" else name.replace("_", " ")
 
 
 def read_run(run_dir: Path) -> RunFacts:

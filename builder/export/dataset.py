@@ -40,7 +40,7 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_origin
 
 import yaml
 
@@ -52,6 +52,7 @@ from builder.export import blueprints as bp_config
 from builder.export import messages as msg_config
 from builder.export import trajectories as traj_config
 from builder.export.conversation import ExportError, normalize
+from builder.llm.config import RoleConfig, RolesConfig
 from builder.records import TaskRecord
 from builder.run.folder import DATASET
 
@@ -95,57 +96,38 @@ def configs_metadata(files: dict[str, dict[str, list[str]]]) -> list[dict[str, A
     return out
 
 
-def models_spec(config: BuildConfig) -> dict[str, Any]:
-    """Role -> backend spec (`KIND:MODEL`) of the roles that made the rows.
+def model_spec(role: RoleConfig) -> str:
+    """The backend spec (`KIND:MODEL`) a reader is shown for a role.
 
     Local GGUF paths are reduced to the file name (a path on the builder's disk says nothing to
-    a reader and may say too much about the machine). `judge` is None when user stabilisation
-    is off, because no judge took part.
+    a reader and may say too much about the machine).
     """
+    kind, model = role.spec
+    if kind == "simulator":
+        return "simulator"
+    if kind == "llamacpp":
+        model = Path(model).name
+    return f"{kind}:{model}"
 
-    def spec(role) -> str:
-        kind, model = role.spec
-        if kind == "simulator":
-            return "simulator"
-        if kind == "llamacpp":
-            model = Path(model).name
-        return f"{kind}:{model}"
 
-    roles = config.roles
-    return {
-        "generator": spec(roles.generator),
-        "reviewers": [spec(r) for r in roles.reviewers],
-        "human": spec(roles.human),
-        "agent": spec(roles.agent),
-        "judge": spec(roles.judge) if config.interplay.user_candidates > 0 else None,
-    }
+def models_spec(config: BuildConfig) -> dict[str, Any]:
+    """Role -> backend spec of the roles that made the rows, reviewers as a list. `judge` is None
+    when no judge took part (no user stabilisation)."""
+    used = {name for name, _ in config.used_roles()}
+    out: dict[str, Any] = {}
+    for field in RolesConfig.model_fields:
+        role = getattr(config.roles, field)
+        out[field] = [model_spec(r) for r in role] if isinstance(role, list) else model_spec(role)
+    if "judge" not in used:
+        out["judge"] = None
+    return out
 
 
 def models_feature():
     from datasets import List, Value
 
-    return {
-        "generator": Value("string"),
-        "reviewers": List(Value("string")),
-        "human": Value("string"),
-        "agent": Value("string"),
-        "judge": Value("string"),
-    }
-
-
-def simulated_roles(config: BuildConfig) -> list[str]:
-    """The roles that made the rows and were played by the offline simulator (`reviewer_0`, ...)."""
-    models = models_spec(config)
-    used = {"generator": models["generator"], **{f"reviewer_{i}": m for i, m in enumerate(models["reviewers"])},
-            "human": models["human"], "agent": models["agent"], "judge": models["judge"]}
-    if config.phase < 2:
-        used = {role: m for role, m in used.items() if role not in ("human", "agent", "judge")}
-    return [role for role, m in used.items() if m == "simulator"]
-
-
-def is_simulated(config: BuildConfig) -> bool:
-    """Whether the offline simulator played any role that made the rows."""
-    return bool(simulated_roles(config))
+    return {field: List(Value("string")) if get_origin(info.annotation) is list else Value("string")
+            for field, info in RolesConfig.model_fields.items()}
 
 
 def _storage_type(t):
@@ -188,7 +170,7 @@ def readme(config: BuildConfig, counts: dict[str, dict[str, int]], files: dict[s
         f"between a simulated user and a tool-using agent in the `{config.domain}` domain (seed {config.seed}).",
         "",
     ]
-    if is_simulated(config):
+    if config.simulated_roles():
         lines += [
             "**Simulated data**: the offline simulator played some roles, so this text was not written "
             "by a language model. Use it to try the pipeline, not to train a model.", "",
@@ -232,7 +214,7 @@ def build_rows(
             domain = load_domain(config.domain)
         schemas = domain.tool_schemas()
         apigen_tools = traj_config.tools_text(schemas)
-        models, simulated = models_spec(config), is_simulated(config)
+        models, simulated = models_spec(config), bool(config.simulated_roles())
         for rec, att in kept:
             split = selection.trajectories[(rec.task_id, att.attempt)]
             row_id = f"{rec.task_id}-a{att.attempt}"

@@ -132,11 +132,15 @@ class RoleConfig(BaseModel):
         return self.spec.kind
 
     @property
-    def sends_context_tag(self) -> bool:
-        if self.context_tag is not None:
-            return self.context_tag
+    def is_simulator(self) -> bool:
+        """Played by the offline simulator: in process (`simulator`), or through an endpoint whose
+        model is named `simulator` (`builder simulator serve`)."""
         kind, model = self.spec
         return kind == "simulator" or model == "simulator"
+
+    @property
+    def sends_context_tag(self) -> bool:
+        return self.is_simulator if self.context_tag is None else self.context_tag
 
     @property
     def model(self) -> str:
@@ -159,15 +163,12 @@ class RolesConfig(BaseModel):
     judge: RoleConfig = Field(default_factory=RoleConfig, description="Picks the user reply during stabilisation; says who made a failed conversation fail.")
 
     def named(self) -> list[tuple[str, RoleConfig]]:
-        """Every role with its name; reviewers are `reviewer_0`, `reviewer_1`, ..."""
+        """Every role with its name, in pipeline order: the one list of role names. Reviewers are
+        `reviewer_0`, `reviewer_1`, ..."""
         out = [("generator", self.generator)]
         out += [(f"reviewer_{i}", r) for i, r in enumerate(self.reviewers)]
         out += [("human", self.human), ("agent", self.agent), ("judge", self.judge)]
         return out
-
-    @property
-    def all_simulated(self) -> bool:
-        return all(cfg.kind == "simulator" for _, cfg in self.named())
 
 
 def resolve_api_key(role: str, cfg: RoleConfig) -> str | None:

@@ -103,7 +103,7 @@ def compute_stats(
         "seed": config.seed,
         "tasks": config.tasks,
         "config_fingerprint": config.fingerprint(),
-        "simulated": any(cfg.kind == "simulator" for _, cfg in config.roles.named()),
+        "simulated": bool(config.simulated_roles()),
         "funnel": funnel,
         "rejection_reasons": dict(sorted(reasons.items())),
         "internal_errors": sum(len(r.errors) for r in records),

@@ -7,10 +7,7 @@ Tools touch only the records of the call: a user, a reservation and its flights.
 
 from __future__ import annotations
 
-import ast
 import hashlib
-import math
-import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -20,7 +17,6 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from domains.framework import Database, Tables, ToolError, tool
 from domains.airline.models import (
     COMPENSATION_PER_PASSENGER,
     EXTRA_BAG_FEE,
@@ -52,6 +48,8 @@ from domains.airline.models import (
     User,
     instance_key,
 )
+from domains.framework import Database, Tables, ToolError, tool
+from domains.framework.shared_tools import calculate, transfer_to_human_agents
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_SEGMENTS_PER_LEG = 2
@@ -435,62 +433,6 @@ def get_reservation_details(db: Database, reservation_id: str) -> Reservation:
         reservation_id: The six-character reservation code, such as "Q7M2KD".
     """
     return get_reservation(db, reservation_id)
-
-
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
-_UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
-MAX_EXPRESSION = 500
-
-
-def _evaluate(node: ast.AST) -> float:
-    if isinstance(node, ast.Expression):
-        return _evaluate(node.body)
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left, right = _evaluate(node.left), _evaluate(node.right)
-        if isinstance(node.op, ast.Div) and right == 0:
-            raise ToolError("division by zero")
-        return _BINARY[type(node.op)](left, right)
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-        return _UNARY[type(node.op)](_evaluate(node.operand))
-    raise ToolError("only numbers, + - * / and parentheses are allowed in an expression")
-
-
-@tool("read")
-def calculate(db: Database, expression: str) -> float:
-    """Calculate the value of an arithmetic expression with numbers, + - * / and parentheses; the result is rounded to two decimals.
-
-    Args:
-        expression: The expression, such as "(289 + 310) * 2 - 150".
-    """
-    if not expression.strip():
-        raise ToolError("the expression is empty")
-    if len(expression) > MAX_EXPRESSION:
-        raise ToolError(f"the expression is longer than {MAX_EXPRESSION} characters")
-    try:
-        tree = ast.parse(expression.strip(), mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise ToolError(f"cannot parse the expression {expression!r}") from None
-    try:
-        value = float(_evaluate(tree))
-    except (OverflowError, RecursionError, MemoryError):
-        raise ToolError("the result is too large") from None
-    if not math.isfinite(value):
-        raise ToolError("the result is too large")
-    return round(value, 2)
-
-
-@tool("read")
-def transfer_to_human_agents(db: Database, summary: str) -> str:
-    """Transfer the customer to a human agent, with a summary of their issue. Use it only when the request is outside this policy or cannot be handled with the tools.
-
-    Args:
-        summary: A short summary of the customer's issue and what has been done so far.
-    """
-    if not summary.strip():
-        raise ToolError("a summary of the issue is needed for the human agent")
-    return "Transfer requested: a human agent will take over this conversation shortly."
 
 
 # -- writes ----------------------------------------------------------------------------------------

@@ -18,14 +18,14 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from builder.errors import UserError
+from domains.errors import DomainError
 from domains.framework.canonical import HASH_MODULUS, canonical, record_hash
 from domains.framework.tools import ToolError
 
 R = TypeVar("R", bound=BaseModel)
 
 
-class DataError(UserError, ValueError):
+class DataError(DomainError, ValueError):
     """A domain's data file does not match its record types: the user fixes the file (exit 2)."""
 
 

@@ -209,3 +209,17 @@ def test_a_partly_simulated_run_names_the_simulated_roles(tmp_path, toy):
     card = render_dataset_card(make_run(tmp_path / "run", config, toy))
     assert "simulator played these roles: generator, reviewer 0, reviewer 1, reviewer 2, user" in " ".join(card.split())
     assert "simulated" in DatasetCard(card).data.tags and "wrote part of this text" in " ".join(card.split())
+
+
+def test_roles_on_the_simulators_http_server_are_labelled_simulated(tmp_path, toy):
+    """`builder simulator serve` (`openai:simulator`) is the simulator too: card, tags, stats, rows."""
+    served = {"backend": "openai:simulator", "base_url": "http://localhost:8000/v1"}
+    config = REAL.model_validate({**REAL.model_dump(mode="json"), "roles": {**REAL.roles.model_dump(mode="json"),
+                                                                            "human": served, "agent": served}})
+    run = make_run(tmp_path / "run", config, toy)
+    card = render_dataset_card(run)
+    assert "simulator played these roles: user, agent" in " ".join(card.split())
+    assert "simulated" in DatasetCard(card).data.tags
+    assert json.loads((run / "stats.json").read_text())["simulated"] is True
+    rows = pq.read_table(data_path(run / "dataset", "trajectories")).column("simulated").to_pylist()
+    assert rows and all(rows)

@@ -14,7 +14,7 @@ from builder.errors import BuildFailure
 from builder.export import CONFIGS
 from builder.export.blueprints import COLUMNS as BLUEPRINT_COLUMNS
 from builder.export.conversation import ExportError
-from builder.export.dataset import data_file, export_dataset, is_simulated, models_spec
+from builder.export.dataset import data_file, export_dataset, models_spec
 from builder.export.messages import COLUMNS as MESSAGE_COLUMNS
 from builder.export.trajectories import COLUMNS as TRAJECTORY_COLUMNS
 from builder.curation.selection import Selection
@@ -108,10 +108,18 @@ def test_models_and_simulated():
         "generator": "openai:gpt-4o-mini", "reviewers": ["anthropic:claude-x"], "human": "llamacpp:qwen.gguf",
         "agent": "vllm:Qwen/Qwen2.5-7B-Instruct", "judge": None,
     }
-    assert not is_simulated(cfg)  # the judge (a simulator by default) took no part
+    assert cfg.simulated_roles() == []  # the judge (a simulator by default) took no part
     with_judge = cfg.model_copy(update={"interplay": cfg.interplay.model_copy(update={"user_candidates": 4})})
     assert models_spec(with_judge)["judge"] == "simulator"
-    assert is_simulated(with_judge)
+    assert with_judge.simulated_roles() == ["judge"]
+
+
+def test_roles_on_the_simulators_http_server_are_simulated():
+    served = {"backend": "openai:simulator", "base_url": "http://localhost:8000/v1"}
+    cfg = BuildConfig.model_validate({"domain": "toy", "roles": {
+        "generator": {"backend": "openai:m"}, "reviewers": [{"backend": "openai:m"}], "human": served, "agent": served}})
+    assert cfg.simulated_roles() == ["human", "agent"]
+    assert BuildConfig.model_validate({**cfg.model_dump(), "phase": 1}).simulated_roles() == []  # no conversations
 
 
 def test_reexport_replaces_the_folder_and_leaves_out_empty_configs(tmp_path, toy_domain, toy_config, hf_cache):

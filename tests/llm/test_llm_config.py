@@ -13,7 +13,7 @@ from builder.llm.config import endpoint_key, resolve_api_key
 
 def test_defaults_are_all_simulator_with_three_reviewers():
     roles = RolesConfig()
-    assert roles.all_simulated
+    assert all(cfg.is_simulator for _, cfg in roles.named())
     assert len(roles.reviewers) == 3
     assert [n for n, _ in roles.named()] == ["generator", "reviewer_0", "reviewer_1", "reviewer_2", "human", "agent", "judge"]
     cfg = roles.agent

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from builder.errors import UserError
+from domains.errors import DomainError
 
 PACKAGE = "bfcl_eval.eval_checker.multi_turn_eval.func_source_code"
 
@@ -144,7 +144,7 @@ BFCL_PAIRS = [
 ]
 
 
-class UnknownBfclDomain(UserError):
+class UnknownBfclDomain(DomainError):
     """A `bfcl:` domain name that names no known API class."""
 
 

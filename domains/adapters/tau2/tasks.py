@@ -12,6 +12,9 @@ A task becomes a blueprint as follows:
   actions that matter, often without the identification the policy requires first; the
   conversion adds that read (it changes no state) before the first action on the user's data;
 - outputs: what the agent must tell the user (`communicate_info`).
+
+Blueprints are plain data here (`{"instruction", "actions": [{"name", "arguments"}], "outputs"}`,
+as `domains/retail/examples.py` writes them): the application validates them into its records.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ import random
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from builder.records import Action, Blueprint
 from domains.adapters.tau2.hooks import Hooks
 from domains.framework.database import Database, Tables
 
@@ -28,11 +30,13 @@ if TYPE_CHECKING:
     from domains.framework.domain import Domain
 
 MAX_EXAMPLES = 8
+#: An action of a blueprint, as plain data: {"name": ..., "arguments": {...}}
+Action = dict[str, Any]
 
 
 def gold_actions(task: Any) -> list[Action]:
     criteria = task.evaluation_criteria
-    return [Action(name=a.name, arguments=dict(a.arguments)) for a in (criteria.actions or [])] if criteria else []
+    return [{"name": a.name, "arguments": dict(a.arguments)} for a in (criteria.actions or [])] if criteria else []
 
 
 def instruction_of(task: Any) -> str:
@@ -47,30 +51,30 @@ def task_text(task: Any) -> str:
 def with_authentication(actions: list[Action], hooks: Hooks, db: Database, text: str) -> list[Action]:
     """The actions with the user's identification added before the first call on their data."""
     for i, action in enumerate(actions):
-        if action.name in hooks.auth_tools:
+        if action["name"] in hooks.auth_tools:
             return actions
         try:
-            owner = hooks.owner_of(db, action.name, action.arguments)
+            owner = hooks.owner_of(db, action["name"], action["arguments"])
         except Exception:  # arguments the task got wrong: the execution check will say so
             owner = None
         if owner is not None:
             name, args = hooks.auth_call(db, owner, random.Random(0), text)
-            return actions[:i] + [Action(name=name, arguments=args)] + actions[i:]
+            return actions[:i] + [{"name": name, "arguments": args}] + actions[i:]
     return actions
 
 
-def to_blueprint(task: Any, hooks: Hooks, db: Database) -> Blueprint | None:
+def to_blueprint(task: Any, hooks: Hooks, db: Database) -> dict[str, Any] | None:
     """The blueprint of a task with ground-truth actions (None without), on the task's start state `db`."""
     actions = gold_actions(task)
     if not actions:
         return None
     text = instruction_of(task)
     criteria = task.evaluation_criteria
-    return Blueprint(
-        instruction=text,
-        actions=with_authentication(actions, hooks, db, text),
-        outputs=[str(o) for o in (criteria.communicate_info or [])],
-    )
+    return {
+        "instruction": text,
+        "actions": with_authentication(actions, hooks, db, text),
+        "outputs": [str(o) for o in (criteria.communicate_info or [])],
+    }
 
 
 def excluded_users(tables: Tables, hooks: Hooks, tasks: Iterable[Any]) -> set[str]:
@@ -90,13 +94,13 @@ def examples(domain: "Domain", hooks: Hooks, tasks: list[Any], start_domain: Any
         blueprint = to_blueprint(task, hooks, start.new_environment().db)
         if blueprint is None:
             continue
-        writes = [a.name for a in blueprint.actions if domain.tools.get(a.name) is not None
-                  and domain.tools[a.name].kind == "write"]
+        writes = [a["name"] for a in blueprint["actions"] if domain.tools.get(a["name"]) is not None
+                  and domain.tools[a["name"]].kind == "write"]
         if not writes:
             continue
-        _env, observations = replay(start, ((a.name, a.arguments) for a in blueprint.actions))
+        _env, observations = replay(start, ((a["name"], a["arguments"]) for a in blueprint["actions"]))
         if all(o.ok for o in observations):
-            by_write.setdefault(writes[0], []).append(blueprint.model_dump())
+            by_write.setdefault(writes[0], []).append(blueprint)
         if sum(len(v) for v in by_write.values()) >= 3 * MAX_EXAMPLES:
             break
     out: list[dict[str, Any]] = []

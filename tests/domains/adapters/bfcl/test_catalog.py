@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from builder.errors import UserError
+from domains.errors import DomainError
 from domains.adapters import bfcl
 from domains.adapters.bfcl.catalog import BFCL_PAIRS, CLASSES, parse_name
 
@@ -29,5 +29,5 @@ def test_names_are_single_classes_and_bfcls_pairs():
 
 @pytest.mark.parametrize("name", ["", "bank", "trading+bank", "bfcl:"])
 def test_unknown_names_are_user_errors_that_list_the_classes(name):
-    with pytest.raises(UserError, match="filesystem, math, message"):
+    with pytest.raises(DomainError, match="filesystem, math, message"):
         parse_name(name)

@@ -72,7 +72,7 @@ def test_a_task_becomes_a_blueprint_with_the_identification_first():
     task = next(t for t in cached_tasks("retail", "train")
                 if t.evaluation_criteria.actions and t.evaluation_criteria.actions[0].name == "cancel_pending_order")
     blueprint = to_blueprint(task, hooks_for("retail"), domain.new_environment().db)
-    assert blueprint.actions[0].name in {"find_user_id_by_email", "find_user_id_by_name_zip"}
-    assert [a.name for a in blueprint.actions[1:]] == [a.name for a in task.evaluation_criteria.actions]
-    assert blueprint.instruction == str(task.user_scenario)
-    assert blueprint.outputs == list(task.evaluation_criteria.communicate_info or [])
+    assert blueprint["actions"][0]["name"] in {"find_user_id_by_email", "find_user_id_by_name_zip"}
+    assert [a["name"] for a in blueprint["actions"][1:]] == [a.name for a in task.evaluation_criteria.actions]
+    assert blueprint["instruction"] == str(task.user_scenario)
+    assert blueprint["outputs"] == list(task.evaluation_criteria.communicate_info or [])

@@ -1,7 +1,11 @@
-"""Does the adapter agree with tau2? Each task with ground-truth actions, checked both ways.
+"""Does the tau2 adapter agree with tau2? Each task with ground-truth actions, checked both ways.
+
+It lives in the application, not with the adapter, because it judges the adapter with the
+application's own checks (the blueprint checks of phase 1, the state comparison of phase 2).
 
 For one tau2 task (in the domain it starts in, see `domain.task_domain`):
-1. convert it to a blueprint (`tasks.to_blueprint`) and run our format and execution checks;
+1. convert it to a blueprint (`domains.adapters.tau2.tasks.to_blueprint`) and run our format and
+   execution checks;
 2. replay the blueprint's actions with the adapter and hand the conversation (its tool calls and
    the observations the adapter produced) to tau2's own `EnvironmentEvaluator`, which replays it
    in tau2's environment (refusing it if any observation differs from tau2's) and judges the
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from builder.records import Action, Blueprint, RoundRecord
+from builder.records import Action, Blueprint
 from domains.adapters.tau2.domain import Tau2Domain, hooks_for, task_domain
 from domains.adapters.tau2.loader import SOURCES, cached_tasks
 from domains.adapters.tau2.tasks import gold_actions, to_blueprint
@@ -134,13 +138,13 @@ def check_task(name: str, task: Any) -> TaskReport:
         return report
     report.has_actions = True
     domain = task_domain(name, task)
-    blueprint = to_blueprint(task, hooks_for(name), domain.new_environment().db)
-    assert blueprint is not None
+    blueprint = Blueprint.model_validate(to_blueprint(task, hooks_for(name), domain.new_environment().db))
     reasons = format_check(domain, blueprint)
     report.format_ok = not reasons
-    round_record = RoundRecord(round=0)
+    gold_fingerprint = None
     if not reasons:
-        reasons = execution_check(domain, blueprint, round_record)
+        execution = execution_check(domain, blueprint)
+        reasons, gold_fingerprint = execution.reasons, execution.gold_fingerprint
         report.execution_ok = not reasons
     report.reasons = sorted({r.code for r in reasons})
     gold_env, report.tau2_gold_errors = _tau2_gold(name, task)
@@ -150,7 +154,7 @@ def check_task(name: str, task: Any) -> TaskReport:
     report.has_writes = bool(writes)
     dropped = Blueprint(instruction=blueprint.instruction, outputs=blueprint.outputs,
                         actions=[a for a in blueprint.actions if a not in writes])
-    gold_fingerprint = round_record.gold_fingerprint or replay(
+    gold_fingerprint = gold_fingerprint or replay(
         domain, ((a.name, a.arguments) for a in blueprint.actions))[0].fingerprint()
     try:
         for variant, ours_attr, tau2_attr in ((blueprint, "ours_gold_same", "tau2_gold_same"),
