@@ -18,6 +18,10 @@ Conventions (documented decisions):
 - A tool call the agent emitted but that did not parse is stored as a call named after what
   could be read of it (else `invalid_tool_call`) with arguments `{"_unparsed": raw}`, answered by
   an error `tool` message telling the agent to resend it; it counts as a tool error.
+- A reply that is empty or only repeats the other side's last message (a small model answering
+  as the other role) is drawn again with a new seed, at most `MAX_RESAMPLES` times per reply
+  (counted in `resampled`); the last draw is kept whatever it is. The other side of the user's
+  first message is the opening cue.
 - User stabilisation (`user_candidates` > 1 and a judge): each user turn samples N replies
   (seeds seed..seed+N-1), the judge scores them 0-10 for consistency with the instruction and
   the best is kept (ties: the earliest). Identical candidates skip the judge. A judge that
@@ -41,7 +45,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from builder.config import InterplayConfig
-from builder.conversation_protocol import MALFORMED_KEY, OPENING_CUE, has_stop, has_transfer
+from builder.conversation_protocol import MALFORMED_KEY, OPENING_CUE, has_stop, has_transfer, strip_markers
 from builder.llm.errors import JSONOutputError, LLMCallFailed
 from builder.llm.json_output import achat_json
 from builder.llm.types import Message, ToolCall
@@ -58,9 +62,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("builder.steps.interplay")
 
 __all__ = ["Counters", "run_conversation", "run_attempt", "attempt_seed", "Interplay", "MAX_AGENT_STEPS",
-           "human_messages"]
+           "MAX_RESAMPLES", "human_messages", "is_echo_or_empty"]
 
 MAX_AGENT_STEPS = 12
+MAX_RESAMPLES = 2
+_ECHO_WORDS = 5
+_NON_WORD = re.compile(r"[\W_]+")
 _NAME_RE = re.compile(r'"name"\s*:\s*"([A-Za-z0-9_.-]+)"')
 
 
@@ -72,6 +79,7 @@ class Counters:
     user_turns: int = 0
     agent_turns: int = 0
     human_candidates: int = 0  # extra user replies sampled for stabilisation
+    resampled: int = 0  # empty or echoed replies drawn again
     failure: str | None = None  # the LLMCallFailed message, when the end reason is llm_failure
 
     @property
@@ -87,6 +95,32 @@ def attempt_seed(seed: int, task_id: str, attempt: int) -> int:
     """A seed per (run seed, task, attempt), so attempts differ and re-runs repeat."""
     digest = hashlib.blake2b(f"{seed}\x00{task_id}\x00{attempt}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") % (2**31 - 1)
+
+
+def _resample_seed(seed: int, side: str, draw: int) -> int:
+    """A new seed for redrawing a reply: a model sampled with the same seed repeats itself."""
+    digest = hashlib.blake2b(f"{seed}\x00{side}\x00{draw}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % (2**31 - 1)
+
+
+def _words(text: str) -> str:
+    return _NON_WORD.sub(" ", strip_markers(text).lower()).strip()
+
+
+def is_echo_or_empty(reply: str | None, other: str | None) -> bool:
+    """An empty reply, or one that only repeats the other side's last message or a stretch of it
+    of at least `_ECHO_WORDS` words (a short "Yes." to a yes/no question is an answer). A bare stop
+    or transfer marker is a reply."""
+    if has_stop(reply) or has_transfer(reply):
+        return False
+    mine, theirs = _words(reply or ""), _words(other or "")
+    if not mine or mine == theirs:
+        return True
+    return len(mine.split()) >= _ECHO_WORDS and f" {mine} " in f" {theirs} "
+
+
+def _last_text(transcript: list[Message], role: str) -> str | None:
+    return next((m.content for m in reversed(transcript) if m.role == role and m.content), None)
 
 
 def human_messages(instruction: str, transcript: list[Message]) -> list[Message]:
@@ -168,6 +202,13 @@ async def run_conversation(
                 return end("max_turns")
             text = await _user_turn(blueprint.instruction, transcript, human_llm, judge_llm, cfg, counters,
                                     row_id=row_id, seed=seed)
+            agent_said = _last_text(transcript, "assistant") or OPENING_CUE
+            for draw in range(1, MAX_RESAMPLES + 1):
+                if not is_echo_or_empty(text, agent_said):
+                    break
+                counters.resampled += 1
+                text = await _user_turn(blueprint.instruction, transcript, human_llm, judge_llm, cfg, counters,
+                                        row_id=row_id, seed=_resample_seed(seed, "user", draw))
             transcript.append(Message(role="user", content=text))
             counters.user_turns += 1
             if has_stop(text):
@@ -181,6 +222,12 @@ async def run_conversation(
                 if steps >= MAX_AGENT_STEPS:
                     return end("max_turns")
                 reply = await agent_llm.achat(transcript, tools, row_id=row_id, seed=seed)
+                for draw in range(1, MAX_RESAMPLES + 1):
+                    if reply.tool_calls or reply.parse_errors or not is_echo_or_empty(reply.content, text):
+                        break
+                    counters.resampled += 1
+                    reply = await agent_llm.achat(transcript, tools, row_id=row_id,
+                                                  seed=_resample_seed(seed, f"agent{len(transcript)}", draw))
                 steps += 1
                 if not reply.tool_calls and not reply.parse_errors:
                     transcript.append(Message(role="assistant", content=reply.content or ""))
@@ -251,6 +298,7 @@ async def run_attempt(domain: "Domain", record: TaskRecord, attempt: int, human_
         attempt=attempt, messages=messages, end_reason=end_reason, passed=verdict.passed, reasons=verdict.reasons,
         blame=blame, final_fingerprint=verdict.final_fingerprint, state_diff=verdict.state_diff, tool_calls=counters.tool_calls,
         tool_errors=counters.tool_errors, user_turns=counters.user_turns, human_candidates=counters.human_candidates,
+        resampled=counters.resampled,
         usage=usage, seconds=round(time.monotonic() - started, 4),
     ))
     record.add_usage(usage)

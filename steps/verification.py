@@ -4,8 +4,9 @@ Pure functions: a conversation is kept only if
 - **state**: the database after the conversation equals the blueprint's gold state (fingerprints
   equal; on a mismatch, the gold actions are replayed on a fresh environment and the differing
   records are listed);
-- **outputs**: the agent told the user every expected output (numbers compare as numbers:
-  "10" does not match "100", "1,000" matches "1000", "$54.0" matches "54");
+- **outputs**: the agent told the user every expected output in its own words (numbers compare
+  as numbers: "10" does not match "100", "1,000" matches "1000", "$54.0" matches "54"; a value
+  inside tool JSON the agent pasted into its message does not count);
 - **rules**: the domain's conversation rules hold over the dialogue (authenticated before
   access, explicit confirmation of each write...);
 - **interplay**: the conversation ended properly (the user's stop marker, or a transfer the
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 from builder.conversation_protocol import is_malformed_call, is_transfer_tool
 from builder.llm.types import Message
 from builder.records import Blueprint, Reason
-from builder.textmatch import mentions
+from builder.textmatch import mentions, prose
 from domains.framework.environment import Environment, Observation
 from domains.framework.policy import Event
 from domains.framework.sampling import replay
@@ -101,8 +102,9 @@ def check_state(domain: "Domain", blueprint: Blueprint, gold_fingerprint: str | 
 
 
 def output_told(output: str, texts: Sequence[str]) -> bool:
-    """Whether one of the agent's messages states `output` (numbers compared as numbers)."""
-    return any(mentions(t, output) for t in texts if t)
+    """Whether one of the agent's messages states `output` in its prose (numbers compared as
+    numbers; pasted JSON records and code blocks left out)."""
+    return any(mentions(prose(t), output) for t in texts if t)
 
 
 def check_outputs(outputs: Sequence[str], messages: Sequence[Message]) -> list[Reason]:

@@ -32,6 +32,7 @@ TRAJECTORY_SCHEMA = pa.schema([
     ("end_reason", _TEXT), ("reasons", _TEXT), ("messages", _TEXT), ("final_fingerprint", _TEXT),
     ("gold_fingerprint", _TEXT), ("state_diff", _TEXT), ("tool_calls", _INT), ("tool_errors", _INT),
     ("user_turns", _INT), ("usage", _TEXT), ("seconds", pa.float64()), ("blame", _TEXT),
+    ("resampled", _INT),
 ])
 
 
@@ -90,6 +91,7 @@ def trajectory_rows(records: list[TaskRecord]) -> list[dict[str, Any]]:
                 "usage": _json(att.usage),
                 "seconds": att.seconds,
                 "blame": _json(att.blame.model_dump(mode="json")) if att.blame else None,
+                "resampled": att.resampled,
             })
     return rows
 

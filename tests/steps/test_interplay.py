@@ -242,3 +242,44 @@ def test_the_agents_tool_calls_work_in_both_tool_calling_modes(mode):
     assert (first_tools is not None) == (mode == "native")
     result = [m for m in second_messages if "pending" in (m.content or "") and m.role in ("tool", "user")]
     assert result and (result[0].role == "tool") == (mode == "native")  # prompt mode: a <tool_response> text
+
+
+def test_empty_and_echoed_replies_are_drawn_again_with_a_new_seed():
+    """A small model that answers as the other side (repeating its greeting) or says nothing
+    gets new draws with new seeds; the first sound reply is kept, and the redraws are counted."""
+    from builder.conversation_protocol import STOP
+    from steps.interplay import MAX_RESAMPLES, is_echo_or_empty
+
+    assert is_echo_or_empty("", "anything") and is_echo_or_empty("  ", None)
+    assert is_echo_or_empty("How can I help you today?", "Hi! How can I help you today?")
+    assert not is_echo_or_empty("I want to cancel order #O1_0.", "Hi! How can I help you today?")
+    assert not is_echo_or_empty(STOP, "Bye!") and not is_echo_or_empty("Yes.", "Shall I proceed? Yes or no?")
+    assert is_echo_or_empty("yes", "Yes!") and not is_echo_or_empty("the chat is open", "The chat is open now, hello.")
+
+    human_seeds, agent_seeds = [], []
+
+    def human(messages, tools, *, seed, row_id):
+        human_seeds.append(seed)
+        if len(messages) == 2:  # the first message: an echo of the cue, then an empty one, then a request
+            replies = ["[The chat is open and the agent is waiting.", "", "Cancel order #O1_0 please."]
+            return ChatReply(content=replies[min(len(human_seeds) - 1, 2)])
+        return ChatReply(content=STOP)
+
+    def agent(messages, tools, *, seed, row_id):
+        agent_seeds.append(seed)
+        return ChatReply(content=messages[-1].content if len(agent_seeds) == 1 else "Sure, I can help with that.")
+
+    bp, _ = make_blueprint(TOY, 0)
+    llms = [simulator_llm("human", RoleConfig(), responder=human), simulator_llm("agent", RoleConfig(), responder=agent), None]
+    messages, _, end, counters = asyncio.run(run_conversation(TOY, bp, *llms, InterplayConfig(), row_id="r", seed=1))
+    assert [m.content for m in messages[1:]] == ["Cancel order #O1_0 please.", "Sure, I can help with that.", STOP]
+    assert counters.resampled == 3 and len(set(human_seeds[:3])) == 3 and len(set(agent_seeds)) == 2
+    assert counters.user_turns == 2 and counters.agent_turns == 1
+
+    def mute(messages, tools, *, seed, row_id):
+        return ChatReply(content="")
+
+    llms = [simulator_llm("human", RoleConfig(), responder=mute), simulator_llm("agent", RoleConfig(), responder=mute), None]
+    messages, _, end, counters = asyncio.run(run_conversation(TOY, bp, *llms, InterplayConfig(max_turns=2),
+                                                              row_id="r", seed=1))
+    assert end == "max_turns" and counters.resampled == 2 * MAX_RESAMPLES  # bounded: the last draw is kept

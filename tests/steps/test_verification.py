@@ -80,6 +80,18 @@ def test_outputs_compare_numbers_as_numbers(output, text, told):
     assert output_told(output, [text]) is told
 
 
+@pytest.mark.parametrize("text,told", [
+    ('Here is your order: {"order_id": "#W1", "total": 3.11, "status": "pending"}. Anything else?', False),
+    ('Details:\n```json\n{"items": [{"price": 3.11}]}\n```', False),
+    ('I found [{"item_id": "1", "price": 3.11}] for you.', False),
+    ("The item costs $3.11, and your order is still pending.", True),
+    ("The prices are [3.11, 5.0].", True),  # a list of plain values is a way of saying them
+    ('Your total is 3.11 ({"order_id": "#W1"}).', True),
+])
+def test_outputs_count_only_in_the_agents_own_words(text, told):
+    assert output_told("3.11", [text]) is told
+
+
 def test_check_outputs_reads_only_the_agents_messages():
     msgs = [Message(role="user", content="Is it 42?"), Message(role="assistant", content="Let me check."),
             Message(role="tool", tool_call_id="x", content="42")]
