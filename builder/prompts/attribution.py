@@ -38,11 +38,13 @@ The conversation failed the checks listed below. Decide who caused the failure:
   missing action, a refusal the policy does not call for, a figure it never told the customer);
 - "both": each made a mistake that alone would have made the task fail;
 - "unclear": the conversation does not show who.
-Answer with JSON only:
-{"culprit": "user" | "agent" | "both" | "unclear",
- "reason": "one or two sentences that cite the turn numbers",
- "user_mistakes": [{"kind": "early_stop" | "drift" | "no_request" | "other", "reason": "..."}]}
-List user_mistakes only when the culprit is "user" or "both"; otherwise leave the list empty."""
+Answer with one JSON object and nothing else. Its keys:
+- "culprit": "user", "agent", "both" or "unclear";
+- "reason": your own explanation of this conversation in one or two sentences, citing turn numbers;
+- "user_mistakes": a list of {"kind": ..., "reason": ...}, kind being early_stop, drift, no_request or
+  other; empty unless the culprit is "user" or "both".
+The form (about another conversation, not this one):
+{"culprit": "agent", "reason": "In [4] the customer confirmed the exchange of item 1 but in [5] the agent exchanged item 2.", "user_mistakes": []}"""
 
 _ENDINGS = {
     "stop": "the customer ended the conversation (stop marker)",
