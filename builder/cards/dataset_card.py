@@ -24,7 +24,6 @@ from builder.cards.run_facts import read_run
 from builder.config import BuildConfig
 from builder.export import DEFAULT_CONFIG
 from builder.export.dataset import configs_metadata
-from builder.run.folder import DATASET, write_atomic
 
 LICENSE = "cc-by-4.0"
 LICENSE_NAME, LICENSE_URL = "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"
@@ -174,9 +173,3 @@ def render_dataset_card(run_dir: Path, *, repo_id: str | None = None, version: s
     )
     return str(DatasetCard(card))  # parses the front matter: a card the Hub cannot read fails here
 
-
-def write_dataset_card(run_dir: Path, *, repo_id: str | None = None, version: str | None = None) -> Path:
-    """Write the card to DIR/dataset/README.md (replacing the exporter's short README)."""
-    path = Path(run_dir) / DATASET / "README.md"
-    write_atomic(path, render_dataset_card(run_dir, repo_id=repo_id, version=version))
-    return path

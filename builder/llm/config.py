@@ -100,7 +100,7 @@ class RoleConfig(BaseModel):
         default=None,
         description="Send prompts' <builder-context> tag (the structured facts the offline simulator reads). "
         "Default: only to the simulator: backend 'simulator', or a server whose model is named 'simulator' "
-        "(`builder simulator serve`). A real model reads the prose; the tag would only cost it tokens.",
+        "(the simulator's HTTP server). A real model reads the prose; the tag would only cost it tokens.",
     )
 
     @field_validator("backend")
@@ -134,7 +134,7 @@ class RoleConfig(BaseModel):
     @property
     def is_simulator(self) -> bool:
         """Played by the offline simulator: in process (`simulator`), or through an endpoint whose
-        model is named `simulator` (`builder simulator serve`)."""
+        model is named `simulator` (the simulator's HTTP server, `simulator serve`)."""
         kind, model = self.spec
         return kind == "simulator" or model == "simulator"
 

@@ -27,169 +27,23 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from builder.conversation_protocol import has_stop
 from builder.llm.types import ChatReply, Message, ToolCall, ToolCallParseError
-from builder.simulator import phrases as P
+from builder.simulator import phrases
+from builder.simulator.agent_view import (
+    AUTH_VERBS, AgentView, CallRecord, Request, auth_candidates, authenticated, latest_request, matches_request, ordered,
+    profile_tool, read_conversation, reader_for, transfer_tool, user_facts,
+)
 from builder.simulator.config import SimulatorConfig
-from domains.framework.policy import PERSON_ID_KEYS, is_affirmative, user_id_from_result
+from domains.framework.policy import PERSON_ID_KEYS, is_affirmative
 
-__all__ = ["respond", "decide", "AgentView", "read_conversation", "ANYTHING_ELSE"]
+__all__ = ["respond", "decide", "ANYTHING_ELSE"]
 
 ANYTHING_ELSE = "Is there anything else I can help you with?"
-_AUTH_VERBS = ("find", "auth", "authenticate", "verify", "login", "identify", "lookup", "look")
-# identification tools look a person up (`find_user_id_by_email`, `get_customer_by_phone`), unlike
-# tools about something of theirs (`get_bills_for_customer`)
-_PERSON_RE = re.compile(r"(?<!for_)(user|customer)", re.IGNORECASE)
 _ASK_HUMAN_RE = re.compile(r"\b(human|representative|supervisor|real person)\b", re.IGNORECASE)
 _NEGATIVE_RE = re.compile(r"^\W*(no|nope|don'?t|do not|wait|stop)\b", re.IGNORECASE)
-
-
-@dataclass
-class CallRecord:
-    call: ToolCall
-    content: str | None  # the tool message's content, None while unanswered
-    position: int  # index of the assistant message that made the call
-
-    @property
-    def malformed(self) -> bool:
-        return P.MALFORMED_KEY in self.call.arguments
-
-    @property
-    def ok(self) -> bool:
-        return self.content is not None and not self.malformed and not self.content.lstrip().lower().startswith("error")
-
-
-@dataclass
-class AgentView:
-    messages: list[Message]
-    tools: dict[str, P.ToolInfo]
-    calls: list[CallRecord] = field(default_factory=list)
-    user_positions: list[int] = field(default_factory=list)
-    my_text_positions: list[int] = field(default_factory=list)
-
-    def text(self, i: int) -> str:
-        return self.messages[i].content or ""
-
-    @property
-    def last_user(self) -> tuple[int, str] | None:
-        return (self.user_positions[-1], self.text(self.user_positions[-1])) if self.user_positions else None
-
-    @property
-    def my_last_text(self) -> tuple[int, str] | None:
-        return (self.my_text_positions[-1], self.text(self.my_text_positions[-1])) if self.my_text_positions else None
-
-    def calls_after(self, position: int) -> list[CallRecord]:
-        return [c for c in self.calls if c.position > position and not c.malformed]
-
-
-def read_conversation(messages: list[Message], tools: Any) -> AgentView:
-    view = AgentView(messages=messages, tools=P.tool_infos(tools))
-    by_id: dict[str, CallRecord] = {}
-    for i, m in enumerate(messages):
-        if m.role == "user":
-            view.user_positions.append(i)
-        elif m.role == "assistant":
-            if m.content:
-                view.my_text_positions.append(i)
-            for tc in m.tool_calls or []:
-                rec = CallRecord(call=tc, content=None, position=i)
-                view.calls.append(rec)
-                by_id[tc.id] = rec
-        elif m.role == "tool" and m.tool_call_id in by_id:
-            by_id[m.tool_call_id].content = m.content or ""
-    return view
-
-
-# ---------------------------------------------------------------------------------------------
-# What the agent knows
-# ---------------------------------------------------------------------------------------------
-def _auth_candidates(tools: dict[str, P.ToolInfo]) -> list[P.ToolInfo]:
-    out = [t for t in tools.values()
-           if t.kind == "read" and not t.is_transfer and t.required and _PERSON_RE.search(t.name)]
-    out.sort(key=lambda t: (not t.name.lower().startswith(_AUTH_VERBS), -len(t.required), t.name))
-    return out
-
-
-def _user_id_from(content: str) -> str | None:
-    try:
-        value = json.loads(content)
-    except (json.JSONDecodeError, TypeError):
-        value = content.strip()
-    if isinstance(value, str):
-        return value if value and " " not in value and not value.lower().startswith("error") else None
-    return user_id_from_result(value)
-
-
-def _authenticated(view: AgentView) -> str | None:
-    names = {t.name for t in _auth_candidates(view.tools)}
-    for rec in view.calls:
-        if rec.call.name in names and rec.ok:
-            uid = _user_id_from(rec.content or "")
-            if uid:
-                return uid
-    return None
-
-
-def _user_facts(view: AgentView, vocabulary: set[str], after: int = -1) -> dict[str, Any]:
-    facts: dict[str, Any] = {}
-    for i in view.user_positions:
-        if i > after:
-            facts.update(P.pairs_dict(P.parse_pairs(view.text(i), vocabulary=vocabulary)))
-    return facts
-
-
-def _profile_tool(tools: dict[str, P.ToolInfo]) -> P.ToolInfo | None:
-    for t in sorted(tools.values(), key=lambda t: t.name):
-        if t.kind == "read" and tuple(t.required) == ("user_id",) and "user" in t.name.lower() and not t.is_transfer:
-            return t
-    return None
-
-
-def _reader_for(tools: dict[str, P.ToolInfo], param: str) -> P.ToolInfo | None:
-    for t in sorted(tools.values(), key=lambda t: t.name):
-        if t.kind == "read" and not t.is_transfer and tuple(t.required) == (param,) and set(t.params) == {param}:
-            return t
-    return None
-
-
-def _transfer_tool(tools: dict[str, P.ToolInfo]) -> P.ToolInfo | None:
-    return next((t for t in tools.values() if t.is_transfer), None)
-
-
-def _ordered(info: P.ToolInfo, args: dict[str, Any]) -> dict[str, Any]:
-    out = {k: args[k] for k in info.params if k in args}
-    out.update({k: v for k, v in args.items() if k not in out})
-    return out
-
-
-@dataclass
-class Request:
-    tool: P.ToolInfo
-    args: dict[str, Any]
-    position: int  # the user message that asked
-
-
-def _latest_request(view: AgentView) -> Request | None:
-    """The first request of the latest user message that asks for any, if not yet handled."""
-    for pos in reversed(view.user_positions):
-        found = P.parse_requests(view.text(pos), view.tools)
-        if not found:
-            continue
-        later_calls = view.calls_after(pos)
-        later_texts = [view.text(i) for i in view.my_text_positions if i > pos]
-        seen: dict[str, int] = {}
-        for r in found:
-            seen[r.tool] = seen.get(r.tool, 0) + 1
-            info = view.tools[r.tool]
-            done = sum(1 for c in later_calls if c.call.name == r.tool and c.content is not None)
-            declined = any(P.mentions_phrase(t, info.phrase) and P.is_failure_report(t) and not P.is_confirmation_request(t)
-                           for t in later_texts)
-            if done < seen[r.tool] and not declined:
-                return Request(tool=info, args=dict(r.args), position=pos)
-        return None
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,7 +66,7 @@ class _Say:
         return ChatReply(tool_calls=[ToolCall(id=f"call_{n}_{name}", name=name, arguments=args)])
 
 
-def _wrong(info: P.ToolInfo, args: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+def _wrong(info: phrases.ToolInfo, args: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """The same arguments with one changed: another enum option, a dropped list element, a
     mistyped identifier or a number off by one."""
     args = dict(args)
@@ -226,7 +80,7 @@ def _wrong(info: P.ToolInfo, args: dict[str, Any], rng: random.Random) -> dict[s
         k = rng.choice(lists)
         args[k] = args[k][1:]
         return args
-    if P.nudge_value(args, rng, exclude=frozenset({"user_id"})):
+    if phrases.nudge_value(args, rng, exclude=frozenset({"user_id"})):
         return args
     strs = [k for k, v in args.items() if isinstance(v, str) and k != "user_id"]
     if strs:
@@ -236,9 +90,9 @@ def _wrong(info: P.ToolInfo, args: dict[str, Any], rng: random.Random) -> dict[s
 
 
 def _ask_identity(view: AgentView, tried_all: bool) -> ChatReply:
-    cands = _auth_candidates(view.tools)
-    preferred = [t for t in cands if t.name.lower().startswith(_AUTH_VERBS)] or cands
-    options = [P.join_words([P.humanize(p) for p in t.required]) for t in preferred]
+    cands = auth_candidates(view.tools)
+    preferred = [t for t in cands if t.name.lower().startswith(AUTH_VERBS)] or cands
+    options = [phrases.join_words([phrases.humanize(p) for p in t.required]) for t in preferred]
     ask = " or ".join(f"your {o}" for o in options) if options else "your account details"
     if tried_all:
         return ChatReply(content=f"I'm sorry, I could not find your account with those details. To verify your "
@@ -263,11 +117,11 @@ def _phrase(value: Any) -> str:
         return ", ".join(parts) or "nothing"
     if isinstance(value, list):
         return "; ".join(_phrase(v) for v in value) or "none"
-    return P.render_value(value)
+    return phrases.render_value(value)
 
 
-def _report(rec: CallRecord, info: P.ToolInfo, rng: random.Random, rates: SimulatorConfig) -> str:
-    clause = P.render_clause(info.name, rec.call.arguments)
+def _report(rec: CallRecord, info: phrases.ToolInfo, rng: random.Random, rates: SimulatorConfig) -> str:
+    clause = phrases.render_clause(info.name, rec.call.arguments)
     forget = rng.random() < rates.agent_forget_output
     if info.is_transfer:
         if rec.ok:
@@ -284,89 +138,119 @@ def _report(rec: CallRecord, info: P.ToolInfo, rng: random.Random, rates: Simula
 
 
 def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatReply:
+    """The one next thing a careful agent does, in order of precedence."""
     say = _Say(view, rng, rates)
-    tools = view.tools
-    msgs = view.messages
-    last = msgs[-1] if msgs else None
-    request = _latest_request(view)
-
-    # 0. a tool result just came back
-    if last is not None and last.role == "tool":
-        rec = next((c for c in view.calls if c.call.id == last.tool_call_id), None)
-        if rec is not None and not rec.malformed:
-            info = tools.get(rec.call.name)
-            if info is None:
-                return say.text(f"I'm sorry, something went wrong on my side: {rec.content}. {ANYTHING_ELSE}")
-            asked_read = info.kind == "read" and not info.is_transfer and _matches_request(rec, view)
-            if info.kind == "write" or info.is_transfer or asked_read:
-                return say.text(_report(rec, info, rng, rates))
-            if not rec.ok and rec.call.name in {t.name for t in _auth_candidates(tools)} and _authenticated(view) is None:
-                return _ask_identity(view, tried_all=True)
-            if not rec.ok and request is not None:
-                return say.text(f"I'm sorry, I could not {request.tool.phrase}: {rec.content}. {ANYTHING_ELSE}")
-
-    last_user = view.last_user
-    user_text = last_user[1] if last_user else ""
-
-    # 1. identify the user
-    user_id = _authenticated(view)
+    request = latest_request(view)
+    reply = _after_tool_result(view, say, request)
+    if reply is not None:
+        return reply
+    user_id = authenticated(view)
     if user_id is None:
-        cands = _auth_candidates(tools)
-        if not cands:
-            user_id = ""  # a domain without identification
-        else:
-            vocabulary = {p for t in cands for p in t.params}
-            facts = _user_facts(view, vocabulary)
-            tried = {(c.call.name, json.dumps(c.call.arguments, sort_keys=True)) for c in view.calls if not c.malformed}
-            for t in cands:
-                if all(p in facts for p in t.required):
-                    args = {p: facts[p] for p in t.params if p in facts}
-                    if (t.name, json.dumps(args, sort_keys=True)) not in tried:
-                        return say.call(t.name, args)
-            if _ASK_HUMAN_RE.search(user_text) and _transfer_tool(tools):
-                return _transfer(view, say, "The user asked for a human agent before being identified.")
-            return _ask_identity(view, tried_all=bool(tried))
+        if auth_candidates(view.tools):
+            return _identify(view, say)
+        user_id = ""  # a domain without identification
+    reply = _read_profile(view, say, user_id) or _answer_to_proposal(view, say, request)
+    if reply is not None:
+        return reply
+    if request is None:
+        return _without_request(view, say)
+    return _serve(view, say, request, user_id)
 
-    # 2. read the profile once
-    profile = _profile_tool(tools)
+
+def _after_tool_result(view: AgentView, say: _Say, request: Request | None) -> ChatReply | None:
+    """A tool result just came back: report a write, a transfer or a read the user asked for;
+    after a failed identification ask again; after another failure, apologise."""
+    last = view.messages[-1] if view.messages else None
+    if last is None or last.role != "tool":
+        return None
+    rec = next((c for c in view.calls if c.call.id == last.tool_call_id), None)
+    if rec is None or rec.malformed:
+        return None
+    info = view.tools.get(rec.call.name)
+    if info is None:
+        return say.text(f"I'm sorry, something went wrong on my side: {rec.content}. {ANYTHING_ELSE}")
+    asked_read = info.kind == "read" and not info.is_transfer and matches_request(rec, view)
+    if info.kind == "write" or info.is_transfer or asked_read:
+        return say.text(_report(rec, info, say.rng, say.rates))
+    if not rec.ok and rec.call.name in {t.name for t in auth_candidates(view.tools)} and authenticated(view) is None:
+        return _ask_identity(view, tried_all=True)
+    if not rec.ok and request is not None:
+        return say.text(f"I'm sorry, I could not {request.tool.phrase}: {rec.content}. {ANYTHING_ELSE}")
+    return None
+
+
+def _user_text(view: AgentView) -> str:
+    return view.last_user[1] if view.last_user else ""
+
+
+def _identify(view: AgentView, say: _Say) -> ChatReply:
+    """Call an identification tool not tried yet with the facts the user gave, else ask for them
+    (or transfer a user who asks for a human first)."""
+    cands = auth_candidates(view.tools)
+    vocabulary = {p for t in cands for p in t.params}
+    facts = user_facts(view, vocabulary)
+    tried = {(c.call.name, json.dumps(c.call.arguments, sort_keys=True)) for c in view.calls if not c.malformed}
+    for t in cands:
+        if all(p in facts for p in t.required):
+            args = {p: facts[p] for p in t.params if p in facts}
+            if (t.name, json.dumps(args, sort_keys=True)) not in tried:
+                return say.call(t.name, args)
+    if _ASK_HUMAN_RE.search(_user_text(view)) and transfer_tool(view.tools):
+        return _transfer(view, say, "The user asked for a human agent before being identified.")
+    return _ask_identity(view, tried_all=bool(tried))
+
+
+def _read_profile(view: AgentView, say: _Say, user_id: str) -> ChatReply | None:
+    """Read the identified user's profile, once."""
+    profile = profile_tool(view.tools)
     if user_id and profile is not None and not any(
         c.call.name == profile.name and c.content is not None and c.call.arguments.get("user_id") == user_id
         for c in view.calls if not c.malformed
     ):
         return say.call(profile.name, {"user_id": user_id})
+    return None
 
-    # 3. the answer to a proposal
-    mine = view.my_last_text
-    if mine is not None and last_user is not None and last_user[0] > mine[0] and P.is_confirmation_request(mine[1]):
-        proposed = P.parse_requests(mine[1], tools)
-        if proposed and _is_yes(user_text):
-            p = proposed[0]
-            info = tools[p.tool]
-            args = _ordered(info, p.args)
-            if rng.random() < rates.agent_wrong_argument:
-                args = _wrong(info, args, rng)
-            return say.call(info.name, args)
-        if proposed and _NEGATIVE_RE.search(user_text) and (request is None or request.position < last_user[0]):
-            return say.text("I see. What would you like me to change?")
 
-    # 4. the current request
-    if request is None:
-        if last_user is None:
-            return say.text("Hello! How can I help you today?")
-        if _ASK_HUMAN_RE.search(user_text) and _transfer_tool(tools):
-            return _transfer(view, say, "The user asked to speak with a human agent.")
-        if _is_unserved(view, user_text):
-            if _unserved(view) >= 2 and _transfer_tool(tools):
-                return _transfer(view, say, "The user asked for something I cannot do with my tools.")
-            return say.text(f"I'm sorry, I can't help with that request. {ANYTHING_ELSE}")
-        if any(P.parse_requests(view.text(u), tools) for u in view.user_positions):
-            return say.text(ANYTHING_ELSE)
-        return say.text("Thank you. How can I help you today?")
+def _answer_to_proposal(view: AgentView, say: _Say, request: Request | None) -> ChatReply | None:
+    """The user answered the write the agent proposed: call it on "yes", ask what to change on "no"."""
+    mine, last_user = view.my_last_text, view.last_user
+    if mine is None or last_user is None or last_user[0] <= mine[0] or not phrases.is_confirmation_request(mine[1]):
+        return None
+    user_text = last_user[1]
+    proposed = phrases.parse_requests(mine[1], view.tools)
+    if proposed and _is_yes(user_text):
+        info = view.tools[proposed[0].tool]
+        args = ordered(info, proposed[0].args)
+        if say.rng.random() < say.rates.agent_wrong_argument:
+            args = _wrong(info, args, say.rng)
+        return say.call(info.name, args)
+    if proposed and _NEGATIVE_RE.search(user_text) and (request is None or request.position < last_user[0]):
+        return say.text("I see. What would you like me to change?")
+    return None
 
+
+def _without_request(view: AgentView, say: _Say) -> ChatReply:
+    """No request to serve: greet, transfer on demand, decline what no tool does, or ask what else."""
+    if view.last_user is None:
+        return say.text("Hello! How can I help you today?")
+    user_text = _user_text(view)
+    if _ASK_HUMAN_RE.search(user_text) and transfer_tool(view.tools):
+        return _transfer(view, say, "The user asked to speak with a human agent.")
+    if _is_unserved(view, user_text):
+        if _unserved(view) >= 2 and transfer_tool(view.tools):
+            return _transfer(view, say, "The user asked for something I cannot do with my tools.")
+        return say.text(f"I'm sorry, I can't help with that request. {ANYTHING_ELSE}")
+    if any(phrases.parse_requests(view.text(u), view.tools) for u in view.user_positions):
+        return say.text(ANYTHING_ELSE)
+    return say.text("Thank you. How can I help you today?")
+
+
+def _serve(view: AgentView, say: _Say, request: Request, user_id: str) -> ChatReply:
+    """The current request: complete its arguments (or ask for what is missing), then call a read
+    or a transfer at once, and prepare a write."""
     info = request.tool
     args = dict(request.args)
-    extra = _user_facts(view, set(info.params), after=request.position)
-    for k, v in extra.items():
+    for k, v in user_facts(view, set(info.params), after=request.position).items():
         args.setdefault(k, v)
     for key in PERSON_ID_KEYS:  # the identified person's id, under whichever name the tool uses
         if key in info.params and key not in args and user_id:
@@ -377,28 +261,35 @@ def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatR
                 args[p] = _summary(view)
     missing = [p for p in info.required if p not in args]
     if missing:
-        asked_before = [i for i in view.my_text_positions if i > request.position
-                        and P.mentions_phrase(view.text(i), info.phrase) and "need" in view.text(i)]
-        if asked_before and any(P.says_dont_know(view.text(u)) for u in view.user_positions if u > asked_before[-1]):
-            names = P.join_words([P.humanize(m) for m in missing])
-            return say.text(f"I'm sorry, I can't {info.phrase} without the {names}. {ANYTHING_ELSE}")
-        parts = []
-        for m in missing:
-            options = info.enum(m)
-            parts.append(P.humanize(m) + (f" (one of {', '.join(P.render_value(o) for o in options)})" if options else ""))
-        return say.text(f"To {info.phrase}, I still need the following: {'; '.join(parts)}. Could you provide it?")
-    args = _ordered(info, args)
-
-    if info.is_transfer:
+        return _ask_missing(view, say, request, missing)
+    args = ordered(info, args)
+    if info.is_transfer or info.kind == "read":
         return say.call(info.name, args)
-    if info.kind == "read":
-        return say.call(info.name, args)
+    return _prepare_write(view, say, info, args)
 
-    # a write: look up what it acts on, then ask for confirmation
+
+def _ask_missing(view: AgentView, say: _Say, request: Request, missing: list[str]) -> ChatReply:
+    """Ask for the missing arguments (listing enum options), or give up when the user said they
+    do not know them."""
+    info = request.tool
+    asked_before = [i for i in view.my_text_positions if i > request.position
+                    and phrases.mentions_phrase(view.text(i), info.phrase) and "need" in view.text(i)]
+    if asked_before and any(phrases.says_dont_know(view.text(u)) for u in view.user_positions if u > asked_before[-1]):
+        names = phrases.join_words([phrases.humanize(m) for m in missing])
+        return say.text(f"I'm sorry, I can't {info.phrase} without the {names}. {ANYTHING_ELSE}")
+    parts = []
+    for m in missing:
+        options = info.enum(m)
+        parts.append(phrases.humanize(m) + (f" (one of {', '.join(phrases.render_value(o) for o in options)})" if options else ""))
+    return say.text(f"To {info.phrase}, I still need the following: {'; '.join(parts)}. Could you provide it?")
+
+
+def _prepare_write(view: AgentView, say: _Say, info: phrases.ToolInfo, args: dict[str, Any]) -> ChatReply:
+    """Look up each record the write acts on, then ask for an explicit yes."""
     for k, v in args.items():
         if not (k.endswith("_id") and k != "user_id" and isinstance(v, str)):
             continue
-        reader = _reader_for(tools, k)
+        reader = reader_for(view.tools, k)
         if reader is None or reader.name == info.name:
             continue
         done = [c for c in view.calls if c.call.name == reader.name and c.call.arguments.get(k) == v and c.content is not None]
@@ -406,28 +297,18 @@ def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatR
             return say.call(reader.name, {k: v})
         if not any(c.ok for c in done):
             return say.text(f"I'm sorry, I could not {info.phrase}: {done[-1].content}. {ANYTHING_ELSE}")
-    if rng.random() < rates.agent_skip_confirmation:
+    if say.rng.random() < say.rates.agent_skip_confirmation:
         return say.call(info.name, args)
     return say.text(
-        f"Please confirm: I will {P.render_clause(info.name, args)}. Shall I go ahead (yes/no)?"
+        f"Please confirm: I will {phrases.render_clause(info.name, args)}. Shall I go ahead (yes/no)?"
     )
-
-
-def _matches_request(rec: CallRecord, view: AgentView) -> bool:
-    req = None
-    for pos in reversed(view.user_positions):
-        found = P.parse_requests(view.text(pos), view.tools)
-        if found:
-            req = found
-            break
-    return bool(req) and any(r.tool == rec.call.name for r in req)
 
 
 def _is_unserved(view: AgentView, text: str) -> bool:
     """A user message asking for something that names no tool (and is no answer to a question)."""
-    if P.parse_requests(text, view.tools) or _is_yes(text) or _NEGATIVE_RE.search(text):
+    if phrases.parse_requests(text, view.tools) or _is_yes(text) or _NEGATIVE_RE.search(text):
         return False
-    if P.pairs_dict(P.parse_pairs(text)) or P.says_dont_know(text) or P.has_stop(text):
+    if phrases.pairs_dict(phrases.parse_pairs(text)) or phrases.says_dont_know(text) or has_stop(text):
         return False
     return "?" in text or bool(re.search(r"\b(could you|can you|i'?d like|i want|please)\b", text, re.IGNORECASE))
 
@@ -438,7 +319,7 @@ def _unserved(view: AgentView) -> int:
 
 
 def _summary(view: AgentView) -> str:
-    asked = [r for pos in view.user_positions for r in P.parse_requests(view.text(pos), view.tools)]
+    asked = [r for pos in view.user_positions for r in phrases.parse_requests(view.text(pos), view.tools)]
     wanted = [view.tools[r.tool].phrase for r in asked if not view.tools[r.tool].is_transfer]
     if wanted:
         return f"The user asked to be transferred to a human agent after these requests: {', '.join(wanted)}."
@@ -446,7 +327,7 @@ def _summary(view: AgentView) -> str:
 
 
 def _transfer(view: AgentView, say: _Say, summary: str) -> ChatReply:
-    tool = _transfer_tool(view.tools)
+    tool = transfer_tool(view.tools)
     assert tool is not None
     args: dict[str, Any] = {}
     for p in tool.required:

@@ -29,9 +29,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from builder.conversation_protocol import OPENING_CUE
+from builder.conversation_protocol import OPENING_CUE, STOP, TRANSFER, has_stop
 from builder.llm.types import ChatReply, Message
-from builder.simulator import phrases as P
+from builder.simulator import phrases
 from builder.simulator.config import SimulatorConfig
 from domains.framework.policy import is_affirmative
 
@@ -63,7 +63,7 @@ _HUMAN_RE = re.compile(r"\b(human|representative|supervisor|manager)\b", re.IGNO
 class Item:
     """One clause of the instruction and how far the conversation got with it."""
 
-    clause: P.Clause
+    clause: phrases.Clause
     wanted: dict[str, Any]
     statements: int = 0
     finished: bool = False
@@ -79,12 +79,12 @@ class Item:
 
     def text(self, args: dict[str, Any] | None = None) -> str:
         args = self.wanted if args is None else args
-        return f"{self.phrase} with {P.render_args(args)}" if args else self.phrase
+        return f"{self.phrase} with {phrases.render_args(args)}" if args else self.phrase
 
 
 @dataclass
 class HumanView:
-    instruction: P.Instruction
+    instruction: phrases.Instruction
     items: list[Item]
     turns: list[tuple[str, str]]  # ("agent" | "me", text)
     given_identity: set[str] = field(default_factory=set)
@@ -126,16 +126,16 @@ def args_after(text: str, phrase: str) -> dict[str, Any]:
     m = re.search(r"(?<!\w)" + r"[\s_]+".join(re.escape(w) for w in phrase.split()) + r"(?!\w)", text, re.IGNORECASE)
     if not m:
         return {}
-    return P.pairs_dict(P.parse_pairs(text, start=m.end()))
+    return phrases.pairs_dict(phrases.parse_pairs(text, start=m.end()))
 
 
 def match_proposal(items: list[Item], text: str, current: Item | None) -> Item | None:
     """The item an agent's proposal is about: same phrase, preferring the one whose values match."""
-    same = [it for it in items if P.mentions_phrase(text, it.phrase)]
+    same = [it for it in items if phrases.mentions_phrase(text, it.phrase)]
     if not same:
         return None
     for it in same:
-        if not it.finished and P.args_match(it.wanted, args_after(text, it.phrase)):
+        if not it.finished and phrases.args_match(it.wanted, args_after(text, it.phrase)):
             return it
     if current is not None and current in same:
         return current
@@ -144,7 +144,7 @@ def match_proposal(items: list[Item], text: str, current: Item | None) -> Item |
 
 
 def _stated_item(view: HumanView, text: str) -> Item | None:
-    same = [it for it in view.items if P.mentions_phrase(text, it.phrase)]
+    same = [it for it in view.items if phrases.mentions_phrase(text, it.phrase)]
     if not same:
         return None
     pending = view.pending()
@@ -153,34 +153,34 @@ def _stated_item(view: HumanView, text: str) -> Item | None:
     return next((it for it in same if not it.finished), same[0])
 
 
-def analyse(instruction: P.Instruction, turns: list[tuple[str, str]]) -> HumanView:
+def analyse(instruction: phrases.Instruction, turns: list[tuple[str, str]]) -> HumanView:
     """Replay the conversation from the human's side: what it has said, what is done."""
     items = [Item(c, dict(c.args)) for c in instruction.clauses]
     view = HumanView(instruction=instruction, items=items, turns=turns)
     last_agent = ""
     for speaker, text in turns:
         if speaker == "agent":
-            if not P.is_confirmation_request(text):
+            if not phrases.is_confirmation_request(text):
                 for it in items:
-                    if it.statements and not it.finished and P.mentions_phrase(text, it.phrase) and (
-                        P.is_done_report(text) or P.is_failure_report(text)
+                    if it.statements and not it.finished and phrases.mentions_phrase(text, it.phrase) and (
+                        phrases.is_done_report(text) or phrases.is_failure_report(text)
                     ):
                         it.finished = True
                 cur = view.current
                 # a question is answered by the agent's next report, whatever words it uses
                 if cur is not None and not cur.is_request and cur.statements and not cur.finished and (
-                    P.is_done_report(text) or P.is_failure_report(text)
+                    phrases.is_done_report(text) or phrases.is_failure_report(text)
                 ):
                     cur.finished = True
             last_agent = text
             continue
-        if P.has_stop(text):
+        if has_stop(text):
             view.stopped = True
-        said = P.pairs_dict(P.parse_pairs(text))
+        said = phrases.pairs_dict(phrases.parse_pairs(text))
         for k, v in instruction.identity.items():
-            if k in said and P.same_value(said[k], v):
+            if k in said and phrases.same_value(said[k], v):
                 view.given_identity.add(k)
-        if last_agent and P.is_confirmation_request(last_agent) and _is_yes(text):
+        if last_agent and phrases.is_confirmation_request(last_agent) and _is_yes(text):
             it = match_proposal(items, last_agent, view.current)
             if it is not None:
                 it.confirmed = it.finished = True
@@ -193,8 +193,8 @@ def analyse(instruction: P.Instruction, turns: list[tuple[str, str]]) -> HumanVi
             view.current = stated
             if stated.statements > MAX_STATEMENTS:
                 stated.finished = True
-        elif P.says_dont_know(text) and view.current is not None and not view.current.finished \
-                and not P.is_identity_request(last_agent):
+        elif phrases.says_dont_know(text) and view.current is not None and not view.current.finished \
+                and not phrases.is_identity_request(last_agent):
             view.current.finished = True  # asked for something it does not know: gives up on it
     return view
 
@@ -206,7 +206,7 @@ def _is_yes(text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Drift: asking for something the instruction does not say
 # ---------------------------------------------------------------------------------------------
-def drift(item: Item, instruction: P.Instruction, rng: random.Random) -> dict[str, Any] | None:
+def drift(item: Item, instruction: phrases.Instruction, rng: random.Random) -> dict[str, Any] | None:
     """A changed version of the item's arguments, or None when there is nothing to change."""
     args = dict(item.wanted)
     lists = [k for k, v in args.items() if isinstance(v, list) and len(v) >= 2]
@@ -220,21 +220,21 @@ def drift(item: Item, instruction: P.Instruction, rng: random.Random) -> dict[st
             continue
         for c in instruction.clauses:
             w = c.args.get(k)
-            if w is not None and type(w) is type(v) and not P.same_value(w, v):
+            if w is not None and type(w) is type(v) and not phrases.same_value(w, v):
                 others.append((k, w))
     if others:
         k, w = rng.choice(others)
         args[k] = w
         return args
-    return args if P.nudge_value(args, rng) else None
+    return args if phrases.nudge_value(args, rng) else None
 
 
 # ---------------------------------------------------------------------------------------------
 # The turn
 # ---------------------------------------------------------------------------------------------
-def _identity_sentence(instruction: P.Instruction, keys: list[str]) -> str:
-    parts = [f"my {P.humanize(k)} is {P.render_value(instruction.identity[k])}" for k in keys]
-    text = P.join_words(parts)
+def _identity_sentence(instruction: phrases.Instruction, keys: list[str]) -> str:
+    parts = [f"my {phrases.humanize(k)} is {phrases.render_value(instruction.identity[k])}" for k in keys]
+    text = phrases.join_words(parts)
     return text[0].upper() + text[1:] + "."
 
 
@@ -263,85 +263,101 @@ def _statement(item: Item, args: dict[str, Any], first: bool, rng: random.Random
     return f"{greet}Could you {text} and tell me the result?"
 
 
-def decide(instruction: P.Instruction, turns: list[tuple[str, str]], rng: random.Random,
+def decide(instruction: phrases.Instruction, turns: list[tuple[str, str]], rng: random.Random,
            rates: SimulatorConfig) -> str:
-    """The human's next message."""
+    """The human's next message, in order of precedence."""
     view = analyse(instruction, turns)
     last = view.last_agent
     if view.stopped:
-        return P.STOP
-    if P.is_transfer_notice(last):
-        return P.TRANSFER
-    identity_keys = list(instruction.identity)
-
-    # 1. a proposal waiting for confirmation
-    if P.is_confirmation_request(last):
-        it = match_proposal(view.items, last, view.current)
-        if it is None:
-            target = view.pending()
-            tail = f" I'd like to {target.text()}." if target is not None and target.is_request else ""
-            return "No, I didn't ask for that." + tail
-        proposal = args_after(last, it.phrase)
-        if it.finished and not it.confirmed:
-            return "No, let's drop that one."
-        if P.args_match(it.wanted, proposal):
-            if it is view.last_request_item() and rng.random() < rates.user_early_stop:
-                return f"{rng.choice(_EARLY_STOPS)} {P.STOP}"
-            return "Yes, please go ahead."
-        return f"No, that's not right. I'd like to {it.text()}."
-
-    # 2. identity
+        return STOP
+    if phrases.is_transfer_notice(last):
+        return TRANSFER
+    if phrases.is_confirmation_request(last):
+        return _answer_proposal(view, last, rng, rates)
     cur = view.current
-    asking_details = cur is not None and not cur.finished and P.mentions_phrase(last, cur.phrase)
-    if identity_keys and not asking_details and P.is_identity_request(last, identity_keys):
-        low = last.lower()
-        asked = [k for k in identity_keys if P.humanize(k).lower() in low]
-        fresh = [k for k in (asked or identity_keys) if k not in view.given_identity]
-        if not fresh:
-            fresh = [k for k in identity_keys if k not in view.given_identity]
-        if not fresh:
-            return "I have already given you everything I have: " + _identity_sentence(instruction, identity_keys)
-        if not view.given_identity and not any(it.is_request for it in view.items) \
-                and rng.random() < rates.user_early_stop:
-            return f"{rng.choice(_EARLY_STOPS)} {P.STOP}"  # a task of questions only: stops here
-        return _identity_sentence(instruction, fresh)
+    asking_details = cur is not None and not cur.finished and phrases.mentions_phrase(last, cur.phrase)
+    identity_keys = list(instruction.identity)
+    if identity_keys and not asking_details and phrases.is_identity_request(last, identity_keys):
+        return _identify(view, instruction, last, rng, rates)
+    if asking_details and "?" in last:
+        return _give_details(cur, last)
+    return _next_want(view, instruction, last, rng, rates)
 
-    # 3. a question about the current request's details: everything it knows about the request,
-    # and "I don't know" for what it was not told
-    if cur is not None and not cur.finished and "?" in last and asking_details:
-        low = last.lower()
-        listed = _asked_details(last)
-        if listed is not None:
-            known_names = {P.humanize(k).lower() for k in cur.wanted}
-            unknown = [n for n in listed if n not in known_names]
-            mentioned = len(unknown) < len(listed)
-        else:
-            unknown = []
-            mentioned = any(P.humanize(k).lower() in low for k in cur.wanted)
-        parts = []
-        if mentioned and cur.wanted:
-            parts.append(f"Here it is: {P.render_args(cur.wanted)}.")
-        if unknown or not parts:
-            what = f"the {P.join_words(unknown)}" if unknown else "that"
-            parts.append(f"Sorry, I don't know {what}; I don't have that information.")
-        return " ".join(parts)
 
-    # 4. the next thing it wants
+def _answer_proposal(view: HumanView, last: str, rng: random.Random, rates: SimulatorConfig) -> str:
+    """Yes to a proposal of exactly what it wants (or, once, an early stop instead of the last
+    yes); otherwise no, and what it wants instead."""
+    it = match_proposal(view.items, last, view.current)
+    if it is None:
+        target = view.pending()
+        tail = f" I'd like to {target.text()}." if target is not None and target.is_request else ""
+        return "No, I didn't ask for that." + tail
+    proposal = args_after(last, it.phrase)
+    if it.finished and not it.confirmed:
+        return "No, let's drop that one."
+    if phrases.args_match(it.wanted, proposal):
+        if it is view.last_request_item() and rng.random() < rates.user_early_stop:
+            return f"{rng.choice(_EARLY_STOPS)} {STOP}"
+        return "Yes, please go ahead."
+    return f"No, that's not right. I'd like to {it.text()}."
+
+
+def _identify(view: HumanView, instruction: phrases.Instruction, last: str, rng: random.Random,
+              rates: SimulatorConfig) -> str:
+    """The identity facts the agent asks for (those it names, else all) that were not given yet."""
+    identity_keys = list(instruction.identity)
+    low = last.lower()
+    asked = [k for k in identity_keys if phrases.humanize(k).lower() in low]
+    fresh = [k for k in (asked or identity_keys) if k not in view.given_identity]
+    if not fresh:
+        fresh = [k for k in identity_keys if k not in view.given_identity]
+    if not fresh:
+        return "I have already given you everything I have: " + _identity_sentence(instruction, identity_keys)
+    if not view.given_identity and not any(it.is_request for it in view.items) \
+            and rng.random() < rates.user_early_stop:
+        return f"{rng.choice(_EARLY_STOPS)} {STOP}"  # a task of questions only: stops here
+    return _identity_sentence(instruction, fresh)
+
+
+def _give_details(cur: Item, last: str) -> str:
+    """A question about the current request's details: everything it knows about the request,
+    and "I don't know" for what it was not told."""
+    low = last.lower()
+    listed = _asked_details(last)
+    if listed is not None:
+        known_names = {phrases.humanize(k).lower() for k in cur.wanted}
+        unknown = [n for n in listed if n not in known_names]
+        mentioned = len(unknown) < len(listed)
+    else:
+        unknown = []
+        mentioned = any(phrases.humanize(k).lower() in low for k in cur.wanted)
+    parts = []
+    if mentioned and cur.wanted:
+        parts.append(f"Here it is: {phrases.render_args(cur.wanted)}.")
+    if unknown or not parts:
+        what = f"the {phrases.join_words(unknown)}" if unknown else "that"
+        parts.append(f"Sorry, I don't know {what}; I don't have that information.")
+    return " ".join(parts)
+
+
+def _next_want(view: HumanView, instruction: phrases.Instruction, last: str, rng: random.Random,
+               rates: SimulatorConfig) -> str:
+    """The next thing it wants, stated the first time (drifting from it, once, at the first
+    request), restated after that; a closing stop when nothing is left."""
     pending = view.pending()
     if pending is None:
-        return f"{rng.choice(_CLOSINGS)} {P.STOP}"
+        return f"{rng.choice(_CLOSINGS)} {STOP}"
     first = view.my_turns == 0
     if pending.statements == 0:
         requests = [it for it in view.items if it.is_request]
-        args = pending.wanted
         if requests and pending is requests[0] and rng.random() < rates.user_drift:
             changed = drift(pending, instruction, rng)
             if changed is None:
                 return (rng.choice(_GREETINGS) if first else "") + rng.choice(_OFF_SCRIPT)
             return _statement(pending, changed, first, rng)
         # details up front, or only when the agent asks for them
-        return _statement(pending, args, first, rng, with_details=rng.random() >= DETAILS_WHEN_ASKED)
-    if _HUMAN_RE.search(last or "") and P.is_failure_report(last):
+        return _statement(pending, pending.wanted, first, rng, with_details=rng.random() >= DETAILS_WHEN_ASKED)
+    if _HUMAN_RE.search(last or "") and phrases.is_failure_report(last):
         return "Please transfer me to a human agent."
     return f"As I said, I'd like to {pending.text()}." if pending.is_request else \
         f"As I asked, could you {pending.text()} and tell me the result?"
@@ -349,6 +365,6 @@ def decide(instruction: P.Instruction, turns: list[tuple[str, str]], rng: random
 
 def respond(ctx: dict[str, Any], messages: list[Message], rng: random.Random, rates: SimulatorConfig) -> ChatReply:
     """The simulated human's reply, given the context tag `{"role": "human", "instruction": ...}`."""
-    instruction = P.parse_instruction(str(ctx.get("instruction") or ""))
+    instruction = phrases.parse_instruction(str(ctx.get("instruction") or ""))
     turns = turns_from_messages(messages)
     return ChatReply(content=decide(instruction, turns, rng, rates))

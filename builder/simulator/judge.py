@@ -30,9 +30,9 @@ import random
 import re
 from typing import Any
 
+from builder.conversation_protocol import STOP, has_stop, has_transfer
 from builder.llm.types import ChatReply, Message
-from builder.simulator import human as H
-from builder.simulator import phrases as P
+from builder.simulator import human, phrases
 from builder.simulator.config import SimulatorConfig
 
 __all__ = ["respond", "score_candidate", "attribute"]
@@ -44,41 +44,41 @@ def _turns(conversation: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [("me" if m.get("role") == "user" else "agent", str(m.get("content") or "")) for m in conversation]
 
 
-def score_candidate(instruction: P.Instruction, turns: list[tuple[str, str]], candidate: str) -> int:
+def score_candidate(instruction: phrases.Instruction, turns: list[tuple[str, str]], candidate: str) -> int:
     """How consistent one candidate reply is with the instruction, 0-10."""
-    if P.has_transfer(candidate):
-        return 10 if P.is_transfer_notice(H.HumanView(instruction, [], turns).last_agent) else 2
-    view = H.analyse(instruction, turns)
-    if P.has_stop(candidate):
-        after = H.analyse(instruction, [*turns, ("me", candidate.replace(P.STOP, ""))])
+    if has_transfer(candidate):
+        return 10 if phrases.is_transfer_notice(human.HumanView(instruction, [], turns).last_agent) else 2
+    view = human.analyse(instruction, turns)
+    if has_stop(candidate):
+        after = human.analyse(instruction, [*turns, ("me", candidate.replace(STOP, ""))])
         return 10 if after.pending() is None else 1
-    known = [P.canonical_value(v) for v in instruction.known_values()]
-    for pair in P.parse_pairs(candidate):
-        if P.canonical_value(pair.value) not in known:
+    known = [phrases.canonical_value(v) for v in instruction.known_values()]
+    for pair in phrases.parse_pairs(candidate):
+        if phrases.canonical_value(pair.value) not in known:
             return 2
-    named = [it for it in view.items if P.mentions_phrase(candidate, it.phrase)]
+    named = [it for it in view.items if phrases.mentions_phrase(candidate, it.phrase)]
     if named:
-        stated = H.args_after(candidate, named[0].phrase)
-        if stated and not any(P.args_match(stated, it.clause.args) and P.args_match(it.clause.args, stated)
+        stated = human.args_after(candidate, named[0].phrase)
+        if stated and not any(phrases.args_match(stated, it.clause.args) and phrases.args_match(it.clause.args, stated)
                               for it in named):
             return 2
     names_item = bool(named)
-    if not names_item and not P.parse_pairs(candidate) and _REQUEST_WORDS.search(candidate) \
-            and not P.says_dont_know(candidate) and "yes" not in candidate.lower():
+    if not names_item and not phrases.parse_pairs(candidate) and _REQUEST_WORDS.search(candidate) \
+            and not phrases.says_dont_know(candidate) and "yes" not in candidate.lower():
         return 3
     return 10
 
 
-def _requests(turns: list[dict[str, Any]], tools: dict[str, dict]) -> list[P.ParsedRequest]:
+def _requests(turns: list[dict[str, Any]], tools: dict[str, dict]) -> list[phrases.ParsedRequest]:
     out = []
     for t in turns:
         if t["speaker"] == "customer" and t.get("text"):
-            out += P.parse_requests(t["text"], tools)
+            out += phrases.parse_requests(t["text"], tools)
     return out
 
 
 def _matches(name: str, args: dict, actions: list[dict[str, Any]]) -> bool:
-    return any(a["name"] == name and P.args_match(args, a.get("arguments") or {}) for a in actions)
+    return any(a["name"] == name and phrases.args_match(args, a.get("arguments") or {}) for a in actions)
 
 
 def _user_mistakes(ctx: dict[str, Any]) -> tuple[list[dict[str, str]], bool]:
@@ -86,31 +86,31 @@ def _user_mistakes(ctx: dict[str, Any]) -> tuple[list[dict[str, str]], bool]:
     tools = dict(ctx.get("tools") or {})
     actions = list(ctx.get("actions") or [])
     turns = list(ctx.get("turns") or [])
-    infos = P.tool_infos(tools)
+    infos = phrases.tool_infos(tools)
     writes = {n for n, t in infos.items() if t.kind == "write" or t.is_transfer}
     mistakes: list[dict[str, str]] = []
     requests = _requests(turns, tools)
     drifted = [r for r in requests if r.tool in writes and not _matches(r.tool, r.args, actions)]
     if drifted:
         r = drifted[0]
-        mistakes.append({"kind": "drift", "reason": f"the user asked to {P.render_clause(r.tool, r.args)}, "
+        mistakes.append({"kind": "drift", "reason": f"the user asked to {phrases.render_clause(r.tool, r.args)}, "
                                                     "which the task does not contain"})
-    clauses = P.parse_instruction(str(ctx.get("instruction") or "")).clauses
+    clauses = phrases.parse_instruction(str(ctx.get("instruction") or "")).clauses
     if ctx.get("end_reason") == "stop":
         last_user = max((i for i, t in enumerate(turns) if t["speaker"] == "customer"), default=0)
         agent_texts = [t["text"] for t in turns[:last_user] if t["speaker"] == "agent" and t.get("text")]
-        waiting = bool(agent_texts) and (P.is_confirmation_request(agent_texts[-1])
-                                         or P.is_identity_request(agent_texts[-1]))
+        waiting = bool(agent_texts) and (phrases.is_confirmation_request(agent_texts[-1])
+                                         or phrases.is_identity_request(agent_texts[-1]))
         done = [t for t in turns if t["speaker"] == "tool" and t.get("ok")]
         wrong_write = any(t["name"] in writes and not any(
-            a["name"] == t["name"] and P.same_value(a.get("arguments") or {}, t.get("arguments") or {})
+            a["name"] == t["name"] and phrases.same_value(a.get("arguments") or {}, t.get("arguments") or {})
             for a in actions) for t in done)
         user_texts = [t.get("text") or "" for t in turns if t["speaker"] == "customer"]
         if clauses:  # what the instruction told the user to say, and the user never said
-            unsaid = [c.phrase for c in clauses if not any(P.mentions_phrase(t, c.phrase) for t in user_texts)]
+            unsaid = [c.phrase for c in clauses if not any(phrases.mentions_phrase(t, c.phrase) for t in user_texts)]
         elif requests:  # an instruction in free prose: the gold writes the user never asked for
             asked = {r.tool for r in requests}
-            unsaid = [P.humanize(a["name"]) for a in actions if a["name"] in writes and a["name"] not in asked]
+            unsaid = [phrases.humanize(a["name"]) for a in actions if a["name"] in writes and a["name"] not in asked]
         else:
             unsaid = []
         if waiting or (unsaid and not wrong_write):
@@ -135,7 +135,7 @@ def attribute(ctx: dict[str, Any]) -> dict[str, Any]:
 def respond(ctx: dict[str, Any], messages: list[Message], rng: random.Random, rates: SimulatorConfig) -> ChatReply:
     if ctx.get("question") == "attribution":
         return ChatReply(content=json.dumps(attribute(ctx)))
-    instruction = P.parse_instruction(str(ctx.get("instruction") or ""))
+    instruction = phrases.parse_instruction(str(ctx.get("instruction") or ""))
     turns = _turns(list(ctx.get("conversation") or []))
     scores = []
     for cand in ctx.get("candidates") or []:

@@ -20,7 +20,6 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-AIRLINE = "Halcyon Air"
 # The fixed "now" of the world: flights before it have flown, flights after it are on sale.
 NOW = datetime(2025, 5, 15, 15, 0)
 NOW_ISO = NOW.strftime("%Y-%m-%dT%H:%M:%S")

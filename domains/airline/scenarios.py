@@ -10,13 +10,15 @@ the customer is told.
 from __future__ import annotations
 
 import random
-from functools import lru_cache
 from datetime import date, timedelta
-from typing import Any
 
-from domains.framework import Database, Tables, ToolError
+from domains.framework import Database, ToolError
 from domains.framework.sampling import Scenario, TargetCall
-from domains.airline import tools as T
+from domains.airline import tools
+from domains.airline.scenario_state import (
+    all_on_sale, changeable, flight_choices, flight_numbers, money_text, payment_split, reservations_of,
+    segment_statuses, spend_method, travellers, user_of,
+)
 from domains.airline.names import FIRST_NAMES, LAST_NAMES
 from domains.airline.models import (
     CABINS,
@@ -28,101 +30,10 @@ from domains.airline.models import (
     MAX_BAGS_PER_PASSENGER,
     TODAY,
     FlightChoice,
-    Reservation,
-    User,
     instance_key,
 )
 
 SALE_DATES = [d for d in DATES if d > TODAY]
-
-
-# -- helpers ---------------------------------------------------------------------------------------
-def _num(x: float) -> int | float:
-    """A money amount as it would be written: 250 rather than 250.0."""
-    x = round(x, 2)
-    return int(x) if float(x).is_integer() else x
-
-
-def _expr(x: float) -> str:
-    return str(_num(x))
-
-
-def _user(db: Database, user_id: str) -> User | None:
-    return db.view("users", user_id)
-
-
-def _reservations(db: Database, user: User) -> list[Reservation]:
-    out = []
-    for rid in user.reservation_ids:
-        res = db.view("reservations", rid)
-        if res is not None:
-            out.append(res)
-    return out
-
-
-def _statuses(db: Database, res: Reservation) -> list[str | None]:
-    return [T.segment_status(db, s) for s in res.flights]
-
-
-def _changeable(db: Database, res: Reservation) -> bool:
-    """Active and nothing flown."""
-    return res.status == "active" and not T.flown_segments(db, res)
-
-
-def _all_on_sale(db: Database, res: Reservation) -> bool:
-    return res.status == "active" and all(s == "available" for s in _statuses(db, res))
-
-
-def _choices(res_or_legs) -> list[dict[str, str]]:
-    return [{"flight_number": s.flight_number, "date": s.date} for s in res_or_legs]
-
-
-def _flight_numbers(db: Database) -> list[str]:
-    # the timetable is never written by tools, so the base's keys are the current ones
-    return _timetable(db.base)
-
-
-@lru_cache(maxsize=4)
-def _timetable(tables: Tables) -> list[str]:
-    return list(tables.records["flights"])
-
-
-def _spend_method(user: User, amount: float, rng: random.Random) -> str:
-    """A credit card, or a travel credit that covers `amount`, to pay or receive a difference."""
-    options = [m.payment_method_id for m in user.payment_methods if m.source == "credit_card"]
-    options += [m.payment_method_id for m in user.payment_methods
-                if m.source == "travel_credit" and m.amount >= amount]
-    return rng.choice(options)
-
-
-def _payment_split(user: User, total: float, rng: random.Random) -> list[dict[str, Any]]:
-    """How a customer might pay `total`: a certificate and/or travel credit first, the rest by card."""
-    splits: list[dict[str, Any]] = []
-    left = round(total, 2)
-    certs = [m for m in user.payment_methods if m.source == "travel_certificate"]
-    credits = [m for m in user.payment_methods if m.source == "travel_credit" and m.amount > 0]
-    if certs and rng.random() < 0.45:
-        cert = rng.choice(certs)
-        use = min(cert.amount, left)
-        splits.append({"payment_method_id": cert.payment_method_id, "amount": _num(use)})
-        left = round(left - use, 2)
-    if credits and left > 0 and rng.random() < 0.5:
-        credit = credits[0]
-        use = min(credit.amount, left)
-        splits.append({"payment_method_id": credit.payment_method_id, "amount": _num(use)})
-        left = round(left - use, 2)
-    if left > 0:
-        card = rng.choice([m for m in user.payment_methods if m.source == "credit_card"])
-        splits.append({"payment_method_id": card.payment_method_id, "amount": _num(left)})
-    return splits
-
-
-def _travellers(user: User, rng: random.Random) -> list[dict[str, str]]:
-    me = {"first_name": user.first_name, "last_name": user.last_name, "dob": user.dob}
-    saved = [p.model_dump() for p in user.saved_passengers]
-    rng.shuffle(saved)
-    people = ([me] if not saved or rng.random() < 0.8 else []) + saved
-    return people[: rng.choices([1, 2, 3], weights=[55, 33, 12])[0]] or [me]
 
 
 # -- booking ---------------------------------------------------------------------------------------
@@ -133,10 +44,10 @@ def _pick(options: list, cabin: str, n: int, rng: random.Random):
 
 def book_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """A new one-way or round trip, nonstop or with one stop, paid with the customer's methods."""
-    user = _user(db, user_id)
+    user = user_of(db, user_id)
     if user is None:
         return None
-    numbers = _flight_numbers(db)
+    numbers = flight_numbers(db)
     for _ in range(12):
         seed_flight = db.view("flights", rng.choice(numbers))
         origin = seed_flight.origin
@@ -145,16 +56,16 @@ def book_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCall
         round_trip = rng.random() < 0.5
         one_stop = rng.random() < 0.3
         cabin = rng.choices(CABINS, weights=[25, 55, 20])[0]
-        people = _travellers(user, rng)
+        people = travellers(user, rng)
         n = len(people)
         calls: list[TargetCall] = []
         if one_stop:
             destination = rng.choice([a for a in db.base.records["airports"] if a != origin])
-            options = T.search_onestop_flight.func(db, origin, destination, day)
+            options = tools.search_onestop_flight.func(db, origin, destination, day)
             calls.append(("search_onestop_flight", {"origin": origin, "destination": destination, "date": day}))
         else:
             destination = seed_flight.destination
-            options = [[o] for o in T.search_direct_flight.func(db, origin, destination, day)]
+            options = [[o] for o in tools.search_direct_flight.func(db, origin, destination, day)]
             calls.append(("search_direct_flight", {"origin": origin, "destination": destination, "date": day}))
         out = _pick(options, cabin, n, rng)
         if out is None:
@@ -162,10 +73,10 @@ def book_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCall
         legs = list(out)
         if round_trip:
             back_day = SALE_DATES[min(len(SALE_DATES) - 1, day_index + rng.randint(1, 5))]
-            back = [[o] for o in T.search_direct_flight.func(db, destination, origin, back_day)]
+            back = [[o] for o in tools.search_direct_flight.func(db, destination, origin, back_day)]
             tool_name = "search_direct_flight"
             if not back or (one_stop and rng.random() < 0.5):
-                back = T.search_onestop_flight.func(db, destination, origin, back_day)
+                back = tools.search_onestop_flight.func(db, destination, origin, back_day)
                 tool_name = "search_onestop_flight"
             ret = _pick(back, cabin, n, rng)
             if ret is None:
@@ -175,7 +86,7 @@ def book_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCall
         flight_type = "round_trip" if round_trip else "one_way"
         choices = [{"flight_number": o.flight_number, "date": o.date} for o in legs]
         try:
-            T.check_itinerary(db, origin, destination, flight_type, [FlightChoice(**c) for c in choices])
+            tools.check_itinerary(db, origin, destination, flight_type, [FlightChoice(**c) for c in choices])
         except ToolError:
             continue
         bags = rng.randint(0, n + 1)
@@ -183,19 +94,19 @@ def book_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCall
         insurance = rng.random() < 0.35
         prices = [o.prices[cabin] for o in legs]
         total = sum(prices) * n + nonfree * EXTRA_BAG_FEE + (INSURANCE_PER_PASSENGER * n if insurance else 0)
-        fare = " + ".join(_expr(p) for p in prices)
+        fare = " + ".join(money_text(p) for p in prices)
         terms = [fare if n == 1 else f"({fare}) * {n}" if len(prices) > 1 else f"{fare} * {n}"]
         if insurance:
             terms.append(f"{INSURANCE_PER_PASSENGER} * {n}")
         if nonfree:
             terms.append(f"{EXTRA_BAG_FEE} * {nonfree}")
         expression = " + ".join(terms)
-        if rng.random() < 0.6 and expression != _expr(total):  # the agent tells the total before booking
+        if rng.random() < 0.6 and expression != money_text(total):  # the agent tells the total before booking
             calls.append(("calculate", {"expression": expression}))
         calls.append(("book_reservation", {
             "user_id": user_id, "origin": origin, "destination": destination, "flight_type": flight_type,
             "cabin": cabin, "flights": choices, "passengers": people,
-            "payment_methods": _payment_split(user, total, rng), "total_baggages": bags, "insurance": insurance,
+            "payment_methods": payment_split(user, total, rng), "total_baggages": bags, "insurance": insurance,
         }))
         return calls
     return None
@@ -204,18 +115,18 @@ def book_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCall
 # -- cancelling ------------------------------------------------------------------------------------
 def cancel_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """Cancel a reservation the policy lets the customer cancel, for a reason that qualifies."""
-    user = _user(db, user_id)
+    user = user_of(db, user_id)
     if user is None:
         return None
     options = []
-    for res in _reservations(db, user):
-        if not _changeable(db, res):
+    for res in reservations_of(db, user):
+        if not changeable(db, res):
             continue
-        if "cancelled" in _statuses(db, res):
+        if "cancelled" in segment_statuses(db, res):
             reasons = ["airline cancelled flight"]
         else:
             reasons = [r for r in ("change of plans", "other", "health", "family emergency")
-                       if T.cancellation_grounds(db, res, r)]
+                       if tools.cancellation_grounds(db, res, r)]
         if reasons:
             options.append((res, rng.choice(reasons)))
     if not options:
@@ -227,19 +138,18 @@ def cancel_trip(db: Database, user_id: str, rng: random.Random) -> list[TargetCa
         net[p.payment_method_id] = net.get(p.payment_method_id, 0) + p.amount
     refunds = [a for a in net.values() if a > 0]
     if len(refunds) > 1:
-        calls.append(("calculate", {"expression": " + ".join(_expr(a) for a in refunds)}))
+        calls.append(("calculate", {"expression": " + ".join(money_text(a) for a in refunds)}))
     calls.append(("cancel_reservation", {"reservation_id": res.reservation_id, "reason": reason}))
     return calls
 
 
-
 def escalate_partly_flown(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """The customer insists on cancelling a trip that is partly flown: the policy says transfer."""
-    user = _user(db, user_id)
+    user = user_of(db, user_id)
     if user is None:
         return None
-    partly = [res for res in _reservations(db, user)
-              if res.status == "active" and 0 < len(T.flown_segments(db, res)) < len(res.flights)]
+    partly = [res for res in reservations_of(db, user)
+              if res.status == "active" and 0 < len(tools.flown_segments(db, res)) < len(res.flights)]
     if not partly:
         return None
     res = rng.choice(partly)
@@ -255,10 +165,10 @@ def escalate_partly_flown(db: Database, user_id: str, rng: random.Random) -> lis
 # -- changing flights and cabin --------------------------------------------------------------------
 def change_flight(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """Move one flight of a (not basic economy) reservation to another flight on the same route."""
-    user = _user(db, user_id)
+    user = user_of(db, user_id)
     if user is None:
         return None
-    candidates = [r for r in _reservations(db, user) if r.cabin != "basic_economy" and _all_on_sale(db, r)]
+    candidates = [r for r in reservations_of(db, user) if r.cabin != "basic_economy" and all_on_sale(db, r)]
     rng.shuffle(candidates)
     for res in candidates[:4]:
         n = len(res.passengers)
@@ -269,15 +179,15 @@ def change_flight(db: Database, user_id: str, rng: random.Random) -> list[Target
         days = [d for d in days if d in SALE_DATES]
         rng.shuffle(days)
         for day in days:
-            options = [o for o in T.search_direct_flight.func(db, seg.origin, seg.destination, day)
+            options = [o for o in tools.search_direct_flight.func(db, seg.origin, seg.destination, day)
                        if (o.flight_number, o.date) != (seg.flight_number, seg.date)
                        and o.available_seats.get(res.cabin, 0) >= n]
             rng.shuffle(options)
             for o in options:
-                choices = _choices(res.flights)
+                choices = flight_choices(res.flights)
                 choices[i] = {"flight_number": o.flight_number, "date": o.date}
                 try:
-                    T.check_itinerary(db, res.origin, res.destination, res.flight_type,
+                    tools.check_itinerary(db, res.origin, res.destination, res.flight_type,
                                       [FlightChoice(**c) for c in choices])
                 except ToolError:
                     continue
@@ -288,10 +198,10 @@ def change_flight(db: Database, user_id: str, rng: random.Random) -> list[Target
                     ("search_direct_flight", {"origin": seg.origin, "destination": seg.destination, "date": day}),
                 ]
                 if rng.random() < 0.7:
-                    calls.append(("calculate", {"expression": f"({_expr(new_price)} - {_expr(seg.price)}) * {n}"}))
+                    calls.append(("calculate", {"expression": f"({money_text(new_price)} - {money_text(seg.price)}) * {n}"}))
                 calls.append(("update_reservation_flights", {
                     "reservation_id": res.reservation_id, "cabin": res.cabin, "flights": choices,
-                    "payment_method_id": _spend_method(user, max(0.0, difference), rng),
+                    "payment_method_id": spend_method(user, max(0.0, difference), rng),
                 }))
                 return calls
     return None
@@ -299,10 +209,10 @@ def change_flight(db: Database, user_id: str, rng: random.Random) -> list[Target
 
 def change_cabin(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """Upgrade (or downgrade) the cabin of a whole reservation whose flights are all on sale."""
-    user = _user(db, user_id)
+    user = user_of(db, user_id)
     if user is None:
         return None
-    candidates = [r for r in _reservations(db, user) if _all_on_sale(db, r)]
+    candidates = [r for r in reservations_of(db, user) if all_on_sale(db, r)]
     rng.shuffle(candidates)
     for res in candidates[:4]:
         n = len(res.passengers)
@@ -317,12 +227,12 @@ def change_cabin(db: Database, user_id: str, rng: random.Random) -> list[TargetC
             calls: list[TargetCall] = [("get_reservation_details", {"reservation_id": res.reservation_id})]
             for s in res.flights:
                 calls.append(("search_direct_flight", {"origin": s.origin, "destination": s.destination, "date": s.date}))
-            new = " + ".join(_expr(p) for p in new_prices)
-            old = " + ".join(_expr(s.price) for s in res.flights)
+            new = " + ".join(money_text(p) for p in new_prices)
+            old = " + ".join(money_text(s.price) for s in res.flights)
             calls.append(("calculate", {"expression": f"(({new}) - ({old})) * {n}"}))
             calls.append(("update_reservation_flights", {
-                "reservation_id": res.reservation_id, "cabin": cabin, "flights": _choices(res.flights),
-                "payment_method_id": _spend_method(user, max(0.0, difference), rng),
+                "reservation_id": res.reservation_id, "cabin": cabin, "flights": flight_choices(res.flights),
+                "payment_method_id": spend_method(user, max(0.0, difference), rng),
             }))
             return calls
     return None
@@ -331,10 +241,10 @@ def change_cabin(db: Database, user_id: str, rng: random.Random) -> list[TargetC
 # -- passengers and bags ---------------------------------------------------------------------------
 def update_passengers(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """Correct a traveller's name or date of birth, or swap in a saved passenger."""
-    user = _user(db, user_id)
+    user = user_of(db, user_id)
     if user is None:
         return None
-    candidates = [r for r in _reservations(db, user) if _changeable(db, r)]
+    candidates = [r for r in reservations_of(db, user) if changeable(db, r)]
     if not candidates:
         return None
     res = rng.choice(candidates)
@@ -362,11 +272,11 @@ def update_passengers(db: Database, user_id: str, rng: random.Random) -> list[Ta
 
 def add_bags(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """Add checked bags; extra bags beyond the allowance are paid by card or travel credit."""
-    user = _user(db, user_id)
+    user = user_of(db, user_id)
     if user is None:
         return None
-    candidates = [r for r in _reservations(db, user)
-                  if _changeable(db, r) and r.total_baggages < MAX_BAGS_PER_PASSENGER * len(r.passengers)]
+    candidates = [r for r in reservations_of(db, user)
+                  if changeable(db, r) and r.total_baggages < MAX_BAGS_PER_PASSENGER * len(r.passengers)]
     if not candidates:
         return None
     res = rng.choice(candidates)
@@ -379,7 +289,7 @@ def add_bags(db: Database, user_id: str, rng: random.Random) -> list[TargetCall]
         calls.append(("calculate", {"expression": f"{extra} * {EXTRA_BAG_FEE}"}))
     calls.append(("update_reservation_baggages", {
         "reservation_id": res.reservation_id, "total_baggages": total,
-        "payment_method_id": _spend_method(user, extra * EXTRA_BAG_FEE, rng),
+        "payment_method_id": spend_method(user, extra * EXTRA_BAG_FEE, rng),
     }))
     return calls
 
@@ -387,17 +297,17 @@ def add_bags(db: Database, user_id: str, rng: random.Random) -> list[TargetCall]
 # -- compensation ----------------------------------------------------------------------------------
 def compensation(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """A certificate for a cancelled or delayed flight, for a customer the policy compensates."""
-    user = _user(db, user_id)
+    user = user_of(db, user_id)
     if user is None:
         return None
     options = []
-    for res in _reservations(db, user):
+    for res in reservations_of(db, user):
         if res.compensation_certificate_id is not None:
             continue
         for reason, status in (("cancelled flight", "cancelled"), ("delayed flight", "delayed")):
-            if T.compensation_due(db, user, res, reason) is None:
+            if tools.compensation_due(db, user, res, reason) is None:
                 continue
-            seg = next(s for s in res.flights if T.segment_status(db, s) == status)
+            seg = next(s for s in res.flights if tools.segment_status(db, s) == status)
             options.append((res, reason, seg))
     if not options:
         return None
@@ -416,17 +326,17 @@ def compensation(db: Database, user_id: str, rng: random.Random) -> list[TargetC
 # -- questions (no change, an answer the customer is told) -----------------------------------------
 def trip_cost(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """How much a reservation cost in total (payments net of refunds) or per passenger for the flights."""
-    user = _user(db, user_id)
+    user = user_of(db, user_id)
     if user is None:
         return None
-    reservations = [r for r in _reservations(db, user) if len(r.payment_history) > 1 or len(r.flights) > 1]
+    reservations = [r for r in reservations_of(db, user) if len(r.payment_history) > 1 or len(r.flights) > 1]
     if not reservations:
         return None
     res = rng.choice(reservations)
     if len(res.payment_history) > 1:
-        expression = " + ".join(f"({_expr(p.amount)})" if p.amount < 0 else _expr(p.amount) for p in res.payment_history)
+        expression = " + ".join(f"({money_text(p.amount)})" if p.amount < 0 else money_text(p.amount) for p in res.payment_history)
     else:
-        expression = " + ".join(_expr(s.price) for s in res.flights)
+        expression = " + ".join(money_text(s.price) for s in res.flights)
     return [
         ("get_reservation_details", {"reservation_id": res.reservation_id}),
         ("calculate", {"expression": expression}),
@@ -435,23 +345,23 @@ def trip_cost(db: Database, user_id: str, rng: random.Random) -> list[TargetCall
 
 def travel_funds(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """The total value of the customer's travel certificates and travel credits."""
-    user = _user(db, user_id)
+    user = user_of(db, user_id)
     if user is None:
         return None
     amounts = [m.amount for m in user.payment_methods if m.source != "credit_card"]
     if len(amounts) < 2:
         return None
-    return [("calculate", {"expression": " + ".join(_expr(a) for a in amounts)})]
+    return [("calculate", {"expression": " + ".join(money_text(a) for a in amounts)})]
 
 
 def fare_quote(db: Database, user_id: str, rng: random.Random) -> list[TargetCall] | None:
     """What the cheapest nonstop flight on a route and date costs for the customer's party."""
-    numbers = _flight_numbers(db)
+    numbers = flight_numbers(db)
     for _ in range(8):
         f = db.view("flights", rng.choice(numbers))
         day = rng.choice(SALE_DATES)
         cabin = rng.choice(CABINS)
-        options = [o for o in T.search_direct_flight.func(db, f.origin, f.destination, day)
+        options = [o for o in tools.search_direct_flight.func(db, f.origin, f.destination, day)
                    if o.available_seats.get(cabin, 0) > 0]
         if not options:
             continue
@@ -459,7 +369,7 @@ def fare_quote(db: Database, user_id: str, rng: random.Random) -> list[TargetCal
         n = rng.choice([1, 2, 2, 3, 4])
         return [
             ("search_direct_flight", {"origin": f.origin, "destination": f.destination, "date": day}),
-            ("calculate", {"expression": f"{_expr(cheapest)} * {n}"}),
+            ("calculate", {"expression": f"{money_text(cheapest)} * {n}"}),
         ]
     return None
 

@@ -17,7 +17,6 @@ from builder.cards.dataset_card import (
     SIZE_BUCKETS,
     render_dataset_card,
     size_category,
-    write_dataset_card,
 )
 from builder.errors import UserError
 from builder.export import CONFIGS
@@ -65,9 +64,8 @@ def test_card_metadata_is_what_datasets_loads(run_dir, tmp_path):
     """With the card as its README, the folder loads every config with the card's row counts."""
     run = tmp_path / "run"
     shutil.copytree(run_dir, run)
-    path = write_dataset_card(run)
-    card = path.read_text()
-    assert path == run / "dataset" / "README.md"
+    card = render_dataset_card(run)
+    (run / "dataset" / "README.md").write_text(card)
     rows = {r[0].strip("`").removesuffix("` (default)"): number(r[2]) for r in table(card, "config")}
     for config in CONFIGS:
         ds = datasets.load_dataset(str(run / "dataset"), config, split="train", cache_dir=str(tmp_path / "cache"))

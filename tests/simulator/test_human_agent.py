@@ -15,13 +15,12 @@ from collections import Counter
 import pytest
 
 from builder.config import InterplayConfig
-from builder.conversation_protocol import OPENING_CUE
+from builder.conversation_protocol import MALFORMED_KEY, OPENING_CUE, STOP, TRANSFER, has_stop, has_transfer
 from builder.llm.context_tag import extract
 from builder.llm.types import ChatReply, Message
 from builder.prompts.interplay import human_system_prompt, judge_messages
 from builder.records import Action, Blueprint
-from builder.simulator import agent, human, judge
-from builder.simulator import phrases as P
+from builder.simulator import agent, human, judge, phrases
 from builder.simulator.backend import simulator_llm
 from builder.simulator.config import SimulatorConfig
 from builder.simulator.responder import default_responder
@@ -72,7 +71,7 @@ def _blueprint_of(domain, chain, persona: str) -> Blueprint:
             outputs.append(text)
     auth = next(c for c in chain.calls if c.purpose == "auth")
     tools = {n: s.parameters_schema for n, s in domain.tools.items()}  # as the generator passes them
-    instruction = P.render_instruction(dict(auth.arguments), persona, targets, outputs, tools)
+    instruction = phrases.render_instruction(dict(auth.arguments), persona, targets, outputs, tools)
     return Blueprint(instruction=instruction, actions=actions, outputs=outputs)
 
 
@@ -118,7 +117,7 @@ def test_without_mistakes_conversations_verify(name, n):
         assert env.fingerprint() == gold == verdict.final_fingerprint
         assert messages[0].role == "system" and "<builder-context>" not in messages[0].content
         assert messages[1].role == "user"
-        assert P.has_stop(messages[-1].content) or P.has_transfer(messages[-1].content)
+        assert has_stop(messages[-1].content) or has_transfer(messages[-1].content)
         assert counters.user_turns >= 2 and counters.tool_calls == len(calls)
 
 
@@ -150,7 +149,7 @@ def test_malformed_calls_are_recorded_and_the_agent_recovers():
     recovered = [r for r in results if r[5].malformed_calls and r[-1].passed]
     assert recovered
     bp, gold, messages, *_ = recovered[0]
-    bad = [c for m in messages if m.role == "assistant" for c in m.tool_calls or [] if P.MALFORMED_KEY in c.arguments]
+    bad = [c for m in messages if m.role == "assistant" for c in m.tool_calls or [] if MALFORMED_KEY in c.arguments]
     assert bad
     answers = {m.tool_call_id: m.content for m in messages if m.role == "tool"}
     assert all(answers[c.id].startswith("Error: the tool call could not be parsed") for c in bad)
@@ -190,8 +189,8 @@ def test_human_reveals_gradually_and_confirms_only_what_it_wants():
     assert no.lower().startswith("no") and '"#O1_0"' in no
     done = turns + [("agent", good), ("me", "Yes, please go ahead."),
                     ("agent", 'Done: cancel order with order id "#O1_0" has been completed successfully. Anything else?')]
-    assert P.has_stop(human_says(done))
-    assert human_says(done[:-1] + [("agent", "I have transferred you to a human agent. Please hold on.")]) == P.TRANSFER
+    assert has_stop(human_says(done))
+    assert human_says(done[:-1] + [("agent", "I have transferred you to a human agent. Please hold on.")]) == TRANSFER
 
 
 def test_human_never_invents_what_it_was_not_told():
@@ -200,7 +199,7 @@ def test_human_never_invents_what_it_was_not_told():
              ("agent", 'To cancel order, I still need the following: reason (one of "no longer needed", '
                        '"ordered by mistake"). Could you provide it?')]
     answer = human_says(turns, instruction=vague)
-    assert P.says_dont_know(answer) and "no longer needed" not in answer and "ordered by mistake" not in answer
+    assert phrases.says_dont_know(answer) and "no longer needed" not in answer and "ordered by mistake" not in answer
 
 
 def test_human_mistakes_happen_at_their_decision_points():
@@ -208,7 +207,7 @@ def test_human_mistakes_happen_at_their_decision_points():
     assert "cancel order" in drift and '"#O1_0"' not in drift  # the id is mistyped
     good = 'Please confirm: I will cancel order with order id "#O1_0" and reason "no longer needed". Shall I go ahead (yes/no)?'
     stop = human_says([("me", human_says([])), ("agent", good)], rates_with(user_early_stop=1.0))
-    assert P.has_stop(stop)
+    assert has_stop(stop)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,7 +221,7 @@ def agent_says(domain, texts: list[Message], rates: SimulatorConfig = ZERO) -> C
 def test_agent_identifies_the_user_with_the_matching_tool_then_confirms_before_writing():
     domain = build_toy()
     ask = agent_says(domain, [Message(role="user", content='I\'d like to cancel order with order id "#O1_0" and reason "no longer needed".')])
-    assert not ask.tool_calls and P.is_identity_request(ask.content) and "email" in ask.content
+    assert not ask.tool_calls and phrases.is_identity_request(ask.content) and "email" in ask.content
     convo = [Message(role="user", content='I\'d like to cancel order with order id "#O1_0" and reason "no longer needed".'),
              Message(role="assistant", content=ask.content),
              Message(role="user", content='My email is "u1@example.com".')]
@@ -239,7 +238,7 @@ def test_agent_identifies_the_user_with_the_matching_tool_then_confirms_before_w
             convo.append(Message(role="tool", tool_call_id=c.id, name=c.name, content=env.execute(c.name, c.arguments).content))
     assert [m.tool_calls[0].name for m in convo if m.tool_calls] == [
         "find_user_id_by_email", "get_user_details", "get_order_details"]
-    assert P.is_confirmation_request(reply.content) and '"#O1_0"' in reply.content
+    assert phrases.is_confirmation_request(reply.content) and '"#O1_0"' in reply.content
     convo += [Message(role="assistant", content=reply.content), Message(role="user", content="Yes, please go ahead.")]
     write = agent_says(domain, convo)
     assert [(c.name, c.arguments) for c in write.tool_calls] == [
@@ -265,7 +264,7 @@ def test_judge_scores_consistent_replies_above_drift_and_early_stop():
     proposal = 'Please confirm: I will cancel order with order id "#O1_0" and reason "no longer needed". Shall I go ahead (yes/no)?'
     conversation = [{"role": "user", "content": 'I\'d like to cancel order with order id "#O1_0" and reason "no longer needed".'},
                     {"role": "agent", "content": proposal}]
-    candidates = ["Yes, please go ahead.", f"Let's stop here. {P.STOP}",
+    candidates = ["Yes, please go ahead.", f"Let's stop here. {STOP}",
                   'I\'d like to cancel order with order id "#O1_7" and reason "no longer needed".',
                   'My email is "someone.else@example.com".']
     messages = judge_messages(INSTRUCTION, conversation, candidates)

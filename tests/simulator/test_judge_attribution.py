@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from builder.llm.types import Message
-from builder.simulator import phrases as P
+from builder.conversation_protocol import STOP
 from steps.attribution import judged_verdict
 from tests.simulator.test_human_agent import sim_llms
 from tests.steps.test_verification import BLUEPRINT, GOLD, TOY, codes, conversation
@@ -18,14 +18,14 @@ def judged(messages, blueprint=BLUEPRINT, end_reason: str = "stop"):
 
 
 def test_user_early_stop_while_the_agent_waits():
-    verdict, blame = judged(conversation(None, last_user=f"Actually, let's leave it. {P.STOP}"))
+    verdict, blame = judged(conversation(None, last_user=f"Actually, let's leave it. {STOP}"))
     assert ("state", "state_mismatch") in codes(verdict.reasons)
     assert ("user", "user_early_stop") in codes(verdict.reasons)
     assert blame.culprit == "user" and "waited" in blame.reason and not verdict.passed
 
 
 def test_user_early_stop_before_saying_what_it_wanted():
-    msgs = [Message(role="system", content=TOY.policy.text), Message(role="user", content=f"Hello. {P.STOP}")]
+    msgs = [Message(role="system", content=TOY.policy.text), Message(role="user", content=f"Hello. {STOP}")]
     assert ("user", "user_early_stop") in codes(judged(msgs)[0].reasons)
 
 
@@ -43,6 +43,6 @@ def test_no_user_blame_for_the_agents_wrong_write_or_for_free_prose():
     assert blame.culprit == "agent"
     prose = BLUEPRINT.model_copy(update={"instruction": "You are Ann and want your order #O1_0 gone."})
     msgs = [Message(role="system", content="policy"), Message(role="user", content="Cancel my order please"),
-            Message(role="assistant", content="Sorry, no."), Message(role="user", content=P.STOP)]
+            Message(role="assistant", content="Sorry, no."), Message(role="user", content=STOP)]
     verdict, blame = judged(msgs, prose)
     assert blame.culprit == "unclear" and not any(r.stage == "user" for r in verdict.reasons)

@@ -10,7 +10,7 @@ import pytest
 
 from builder.records import Action
 from builder.simulator import generator, reviewer
-from builder.simulator import phrases as P
+from builder.simulator import phrases
 from builder.simulator.config import SimulatorConfig
 
 TOOLS = {
@@ -27,12 +27,12 @@ TOOLS = {
     ("comment", {"tweet_id": 0, "comment_content": "Love this!"}),
 ])
 def test_requests_round_trip_for_every_argument_shape(name, args):
-    text = f"I'd like to {P.render_clause(name, args)}."
-    assert [(r.tool, r.args) for r in P.parse_requests(text, TOOLS)] == [(name, args)]
+    text = f"I'd like to {phrases.render_clause(name, args)}."
+    assert [(r.tool, r.args) for r in phrases.parse_requests(text, TOOLS)] == [(name, args)]
     # as the human restates its instruction: lower-cased names, then read back by the agent
-    (clause,) = P.parse_instruction(f"You want to {P.render_clause(name, args)}.").requests
-    restated = f"Here it is: {P.render_args(clause.args)}."
-    found = P.pairs_dict(P.parse_pairs(restated, vocabulary=set(TOOLS[name]["properties"])))
+    (clause,) = phrases.parse_instruction(f"You want to {phrases.render_clause(name, args)}.").requests
+    restated = f"Here it is: {phrases.render_args(clause.args)}."
+    found = phrases.pairs_dict(phrases.parse_pairs(restated, vocabulary=set(TOOLS[name]["properties"])))
     assert found == args
 
 
@@ -74,6 +74,6 @@ def test_reviewers_catch_a_write_done_more_often_than_asked():
 
 def test_instruction_keeps_arguments_ending_in_a_connector():
     actions = [Action(name="book_flight", arguments={"travel_from": "JFK", "travel_to": "BOS"})]
-    text = P.render_instruction({"user_id": "u1"}, "", actions, [], {"book_flight": {**TOOLS["book_flight"], "kind": "write"}})
-    (req,) = P.parse_instruction(text).requests
+    text = phrases.render_instruction({"user_id": "u1"}, "", actions, [], {"book_flight": {**TOOLS["book_flight"], "kind": "write"}})
+    (req,) = phrases.parse_instruction(text).requests
     assert req.args == {"travel_from": "JFK", "travel_to": "BOS"}

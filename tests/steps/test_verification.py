@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from builder.conversation_protocol import MALFORMED_KEY, STOP
 from builder.llm.types import Message, ToolCall
 from builder.records import Action, Blueprint
-from builder.simulator import phrases as P
 from domains.framework.sampling import replay
 from steps.verification import (
     check_end,
@@ -42,7 +42,7 @@ def call(n: int, name: str, args: dict) -> list[Message]:
 
 
 def conversation(cancel_args: dict | None = CANCEL, *, confirm: bool = True, authenticate: bool = True,
-                 last_user: str = f"Thanks. {P.STOP}") -> list[Message]:
+                 last_user: str = f"Thanks. {STOP}") -> list[Message]:
     msgs = [Message(role="system", content=TOY.policy.text),
             Message(role="user", content='I\'d like to cancel order with order id "#O1_0" and reason "no longer needed".'),
             Message(role="assistant", content="Please verify your identity: your email?"),
@@ -117,7 +117,7 @@ def test_state_matches_and_mismatches_with_the_records_listed():
 
 def test_malformed_calls_are_not_executed():
     msgs = conversation()
-    bad = ToolCall(id="m1", name="cancel_order", arguments={P.MALFORMED_KEY: '{"name": "cancel_order", "argu'})
+    bad = ToolCall(id="m1", name="cancel_order", arguments={MALFORMED_KEY: '{"name": "cancel_order", "argu'})
     msgs[5:5] = [Message(role="assistant", tool_calls=[bad]),
                  Message(role="tool", tool_call_id="m1", content="Error: the tool call could not be parsed")]
     env, events = replay_conversation(TOY, msgs)

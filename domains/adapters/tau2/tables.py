@@ -25,7 +25,6 @@ from pydantic import BaseModel
 from domains.framework.database import Database, Tables
 
 Shape = Literal["dict", "list", "one"]
-SIDES = ("agent", "user")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from domains.airline import build_domain
-from domains.airline import tools as T
+from domains.airline import tools
 from domains.airline.models import FREE_BAGS, INSURANCE_PER_PASSENGER, EXTRA_BAG_FEE, instance_key
 from domains.framework import Domain, Environment
 from domains.framework.environment import Observation
@@ -94,7 +94,7 @@ def trip(env: Environment, n: int = 2) -> dict[str, Any]:
         for back_day in ("2025-05-25", "2025-05-26", "2025-05-27"):
             if back_day <= day:
                 continue
-            back = [o for o in T.search_direct_flight.func(env.db, f.destination, f.origin, back_day)
+            back = [o for o in tools.search_direct_flight.func(env.db, f.destination, f.origin, back_day)
                     if min(o.available_seats.values()) >= n]
             if back:
                 return {"origin": f.origin, "destination": f.destination,

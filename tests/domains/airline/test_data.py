@@ -9,7 +9,7 @@ import pytest
 
 from domains import load_domain
 from domains.airline import DB_PATH, build_domain
-from domains.airline import tools as T
+from domains.airline import tools
 from domains.airline.data import generate
 from domains.airline.models import DATES, TABLES, FlightChoice, instance_key
 from domains.framework import Database, Tables, ToolError
@@ -86,7 +86,7 @@ def test_data_is_consistent(shipped):
             assert (seg["origin"], seg["destination"]) == (flight["origin"], flight["destination"])
             assert instance_key(seg["flight_number"], seg["date"]) in shipped["flight_instances"]
         # every reservation is a trip the tools themselves would accept
-        T.check_itinerary(db, res["origin"], res["destination"], res["flight_type"],
+        tools.check_itinerary(db, res["origin"], res["destination"], res["flight_type"],
                           [FlightChoice(flight_number=s["flight_number"], date=s["date"]) for s in res["flights"]])
     for key, inst in shipped["flight_instances"].items():
         assert key == instance_key(inst["flight_number"], inst["date"])
@@ -175,4 +175,4 @@ def test_tools_only_raise_tool_errors_on_odd_values():
 def test_check_itinerary_rejects_unknown_dates_before_lookups():
     db = Database(domain().tables)
     with pytest.raises(ToolError, match="invalid date"):
-        T.check_itinerary(db, "JFK", "LAX", "one_way", [FlightChoice(flight_number="HL100", date="tomorrow")])
+        tools.check_itinerary(db, "JFK", "LAX", "one_way", [FlightChoice(flight_number="HL100", date="tomorrow")])

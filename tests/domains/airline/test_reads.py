@@ -228,9 +228,9 @@ def test_transfer_to_human_agents(env):
 
 
 def test_onestop_search_uses_the_live_timetable_when_it_was_edited(env):
-    from domains.airline import tools as T
+    from domains.airline import tools
 
-    assert T._timetable_of(env.db.keys("flights"), env.db) == T._base_timetable(env.db.base)
+    assert tools._timetable_of(env.db.keys("flights"), env.db) == tools._base_timetable(env.db.base)
     before = ok(env, "search_onestop_flight", origin="JFK", destination="SEA", date="2025-05-20")
     from tests.domains.airline.helpers import make_flight
 

@@ -21,7 +21,7 @@ pytest.importorskip("bfcl_eval", reason="bfcl-eval is not installed (pip install
 
 from bfcl_eval.eval_checker.multi_turn_eval.multi_turn_utils import execute_multi_turn_func_call  # noqa: E402
 
-from domains.adapters.bfcl import ground_truth as G  # noqa: E402
+from tests.domains.adapters.bfcl import ground_truth  # noqa: E402
 from domains.adapters.bfcl.database import failure_of  # noqa: E402
 from domains.adapters.bfcl.domain import BfclDomain, load_class  # noqa: E402
 from domains.adapters.bfcl.state import jsonable, snapshot  # noqa: E402
@@ -31,7 +31,7 @@ from domains.framework.canonical import canonical, canonical_json  # noqa: E402
 def _native(entry):
     instances = {}
     for name in entry["involved_classes"]:
-        api = G.BY_CLASS_NAME[name]
+        api = ground_truth.BY_CLASS_NAME[name]
         instance = load_class(api)()
         if not api.stateless:
             instance._load_scenario(copy.deepcopy(entry["initial_config"].get(name, {})))
@@ -48,16 +48,16 @@ def replay(entries):
     counts, mismatches = collections.Counter(), []
     groups = collections.defaultdict(list)
     for e in entries:
-        groups[tuple(a.short for a in G.classes_of(e))].append(e)
+        groups[tuple(a.short for a in ground_truth.classes_of(e))].append(e)
     for group in groups.values():
-        domain = BfclDomain(G.classes_of(group[0]), worlds=[G.world_of(e) for e in group])
+        domain = BfclDomain(ground_truth.classes_of(group[0]), worlds=[ground_truth.world_of(e) for e in group])
         for entry in group:
             counts["entries"] += 1
             env = domain.new_environment()
             assert env.execute("find_user", {"user_id": entry["id"]}).ok
             native = _native(entry)
             same = True
-            for name, args, kwargs in G.calls_of(entry):
+            for name, args, kwargs in ground_truth.calls_of(entry):
                 counts["calls"] += 1
                 tool = domain.tools[name]
                 arguments = {**dict(zip(tool.params, args)), **kwargs}
@@ -93,14 +93,14 @@ def _check(counts, mismatches):
 
 
 def test_base_ground_truth_replays_like_bfcl():
-    counts, mismatches = replay(G.load_entries("base"))
+    counts, mismatches = replay(ground_truth.load_entries("base"))
     assert counts["entries"] == 200 and counts["calls"] > 1000
     _check(counts, mismatches)
 
 
 @pytest.mark.slow
 def test_all_categories_replay_like_bfcl():
-    counts, mismatches = replay([e for c in G.CATEGORIES for e in G.load_entries(c)])
+    counts, mismatches = replay([e for c in ground_truth.CATEGORIES for e in ground_truth.load_entries(c)])
     _check(counts, mismatches)
 
 
@@ -115,11 +115,11 @@ def _parse(text):
 
 def test_matches_bfcls_own_executor_turn_by_turn():
     """BFCL's evaluator (string calls, eval) and this adapter agree on results and final state."""
-    entries = G.load_entries("base")[::8]
+    entries = ground_truth.load_entries("base")[::8]
     model = f"builder_test_{uuid.uuid4().hex[:8]}"
     agreed = 0
     for entry in entries:
-        domain = BfclDomain(G.classes_of(entry), worlds=[G.world_of(entry)])
+        domain = BfclDomain(ground_truth.classes_of(entry), worlds=[ground_truth.world_of(entry)])
         env = domain.new_environment()
         env.execute("find_user", {"user_id": entry["id"]})
         instances = {}
@@ -128,7 +128,7 @@ def test_matches_bfcls_own_executor_turn_by_turn():
                 turn, entry["initial_config"], entry["involved_classes"], model, entry["id"]
             )
             for call, theirs in zip(turn, results):
-                name, args, kwargs = G.parse_call(call)
+                name, args, kwargs = ground_truth.parse_call(call)
                 tool = domain.tools[name]
                 obs = env.execute(name, {**dict(zip(tool.params, args)), **kwargs})
                 if theirs.startswith("Error during execution"):

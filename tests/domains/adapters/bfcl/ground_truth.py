@@ -1,6 +1,6 @@
-"""BFCL's multi-turn entries and ground truth, to check this adapter against BFCL itself.
+"""BFCL's multi-turn entries and ground truth, to check the adapter against BFCL itself.
 
-Used by the tests only: the entries are evaluation data and never become worlds of a
+Test support, not part of the adapter: the entries are evaluation data and never become worlds of a
 domain that samples training tasks (see `configs.py`). A ground-truth call is a Python call
 expression (`mv(source='a.txt', destination='b')`, sometimes with positional arguments); it
 is parsed with `ast` and its arguments read as literals, never evaluated.
