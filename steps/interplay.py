@@ -19,7 +19,8 @@ Conventions (documented decisions):
   could be read of it (else `invalid_tool_call`) with arguments `{"_unparsed": raw}`, answered by
   an error `tool` message telling the agent to resend it; it counts as a tool error.
 - A reply that is empty or only repeats the other side's last message (a small model answering
-  as the other role) is drawn again with a new seed, at most `MAX_RESAMPLES` times per reply
+  as the other role), or a user's opening message that only ends the conversation (a small model
+  obeying its prompt's last rule first), is drawn again with a new seed, at most `MAX_RESAMPLES` times per reply
   (counted in `resampled`); the last draw is kept whatever it is. The other side of the user's
   first message is the opening cue.
 - User stabilisation (`user_candidates` > 1 and a judge): each user turn samples N replies
@@ -107,13 +108,13 @@ def _words(text: str) -> str:
     return _NON_WORD.sub(" ", strip_markers(text).lower()).strip()
 
 
-def is_echo_or_empty(reply: str | None, other: str | None) -> bool:
+def is_echo_or_empty(reply: str | None, other: str | None, *, opening: bool = False) -> bool:
     """An empty reply, or one that only repeats the other side's last message or a stretch of it
     of at least `_ECHO_WORDS` words (a short "Yes." to a yes/no question is an answer). A bare stop
-    or transfer marker is a reply."""
-    if has_stop(reply) or has_transfer(reply):
-        return False
+    or transfer marker is a reply, except as the user's opening message: nothing is done yet."""
     mine, theirs = _words(reply or ""), _words(other or "")
+    if has_stop(reply) or has_transfer(reply):
+        return opening and not mine
     if not mine or mine == theirs:
         return True
     return len(mine.split()) >= _ECHO_WORDS and f" {mine} " in f" {theirs} "
@@ -204,7 +205,7 @@ async def run_conversation(
                                     row_id=row_id, seed=seed)
             agent_said = _last_text(transcript, "assistant") or OPENING_CUE
             for draw in range(1, MAX_RESAMPLES + 1):
-                if not is_echo_or_empty(text, agent_said):
+                if not is_echo_or_empty(text, agent_said, opening=counters.user_turns == 0):
                     break
                 counters.resampled += 1
                 text = await _user_turn(blueprint.instruction, transcript, human_llm, judge_llm, cfg, counters,

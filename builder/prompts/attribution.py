@@ -40,11 +40,10 @@ The conversation failed the checks listed below. Decide who caused the failure:
 - "unclear": the conversation does not show who.
 Answer with one JSON object and nothing else. Its keys:
 - "culprit": "user", "agent", "both" or "unclear";
-- "reason": your own explanation of this conversation in one or two sentences, citing turn numbers;
-- "user_mistakes": a list of {"kind": ..., "reason": ...}, kind being early_stop, drift, no_request or
-  other; empty unless the culprit is "user" or "both".
-The form (about another conversation, not this one):
-{"culprit": "agent", "reason": "In [4] the customer confirmed the exchange of item 1 but in [5] the agent exchanged item 2.", "user_mistakes": []}"""
+- "reason": in one or two sentences of your own, what went wrong in this conversation and in which
+  turn (turns are numbered [1], [2], ...);
+- "user_mistakes": a list of objects with the keys "kind" (early_stop, drift, no_request or other)
+  and "reason"; an empty list unless the culprit is "user" or "both"."""
 
 _ENDINGS = {
     "stop": "the customer ended the conversation (stop marker)",

@@ -247,7 +247,7 @@ def test_the_agents_tool_calls_work_in_both_tool_calling_modes(mode):
 def test_empty_and_echoed_replies_are_drawn_again_with_a_new_seed():
     """A small model that answers as the other side (repeating its greeting) or says nothing
     gets new draws with new seeds; the first sound reply is kept, and the redraws are counted."""
-    from builder.conversation_protocol import STOP
+    from builder.conversation_protocol import OPENING_CUE, STOP
     from steps.interplay import MAX_RESAMPLES, is_echo_or_empty
 
     assert is_echo_or_empty("", "anything") and is_echo_or_empty("  ", None)
@@ -255,6 +255,7 @@ def test_empty_and_echoed_replies_are_drawn_again_with_a_new_seed():
     assert not is_echo_or_empty("I want to cancel order #O1_0.", "Hi! How can I help you today?")
     assert not is_echo_or_empty(STOP, "Bye!") and not is_echo_or_empty("Yes.", "Shall I proceed? Yes or no?")
     assert is_echo_or_empty("yes", "Yes!") and not is_echo_or_empty("the chat is open", "The chat is open now, hello.")
+    assert is_echo_or_empty(STOP, OPENING_CUE, opening=True) and not is_echo_or_empty(f"Bye. {STOP}", "x", opening=True)
 
     human_seeds, agent_seeds = [], []
 
