@@ -88,7 +88,7 @@ def execution_check(domain: Domain, blueprint: Blueprint) -> Execution:
                 stage="execution", code="ungrounded_output",
                 message=f"output {out!r} appears in no tool result",
             ))
-    if not diff and _identifies_only(domain, observations, blueprint.outputs):
+    if _identifies_only(domain, observations, blueprint.outputs):
         reasons.append(Reason(
             stage="execution", code="identity_only",
             message="the actions only identify the user and the outputs are identifiers: the task asks the agent "
