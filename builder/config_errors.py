@@ -37,11 +37,23 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+#: Keys that existed once, with where their settings live now (older config files and run folders).
+MOVED = {
+    ("simulator",): "the simulator's mistake rates are set on each role that uses it, as "
+                    "roles.ROLE.backend_options (e.g. roles: {human: {backend: simulator, backend_options: "
+                    "{user_drift: 0.1}}}); a run folder holding it was made by an earlier builder, which can finish "
+                    "and publish it",
+}
+
+
 def describe_errors(exc: ValidationError, model: type[BaseModel], source: str) -> str:
     lines = []
     for err in exc.errors():
         loc = tuple(err["loc"])
         where = ".".join(str(p) for p in loc) or "(top level)"
+        if err["type"] == "extra_forbidden" and loc in MOVED:
+            lines.append(f"{where}: no longer a setting: {MOVED[loc]}")
+            continue
         if err["type"] == "extra_forbidden":
             holder = _model_at(model, loc[:-1])
             known = sorted(holder.model_fields) if holder else []

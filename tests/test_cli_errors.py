@@ -141,3 +141,11 @@ def test_publishing_an_unfinished_run_is_refused_and_nothing_is_written(tmp_path
     err = user_error(*run_main("publish", str(run), "--version", "1.0.0", "--to-dir", str(release))[::2])
     assert "did not finish" in err and f"builder build --config {run / 'config.yaml'} --out {run}" in err
     assert not release.exists()
+
+
+def test_the_old_simulator_section_says_where_the_rates_went(tmp_path):
+    config = write_config(tmp_path / "build.yaml", simulator={"user_drift": 0.1})
+    result = run_cli("build", "--config", str(config), "--out", str(tmp_path / "run"))
+    err = user_error(result.returncode, unwrap(result.stderr))
+    assert "simulator: no longer a setting" in err and "roles.ROLE.backend_options" in err
+    assert not (tmp_path / "run").exists()

@@ -27,9 +27,6 @@ __all__ = [
     "endpoint_key",
 ]
 
-# Default key variables, used only when a role names none and the backend needs a key.
-_DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
-_DEFAULT_BASE_URL = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com"}
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -177,12 +174,10 @@ def resolve_api_key(role: str, cfg: RoleConfig) -> str | None:
     Returns None when the backend needs no key (simulator, in-process models, a local
     OpenAI-compatible server with no `api_key_env`, litellm reading its own variables).
     """
-    kind = cfg.kind
     env = cfg.api_key_env
     if env is None:
-        if kind in ("openai", "anthropic") and cfg.base_url is None:
-            env = _DEFAULT_KEY_ENV[kind]  # the public API needs a key
-        else:
+        env = BACKENDS[cfg.kind].public_key_env if cfg.base_url is None else None  # the public API needs a key
+        if env is None:
             return None
     value = os.environ.get(env)
     if not value:
@@ -197,9 +192,7 @@ def endpoint_key(cfg: RoleConfig) -> str:
     """Identity of the endpoint a role talks to (base URL + model); roles that share it share
     one concurrency limiter. Contains no secret, so it is safe in logs and errors."""
     kind, model = cfg.spec
-    if kind in ("openai", "anthropic"):
-        base = (cfg.base_url or _DEFAULT_BASE_URL[kind]).rstrip("/")
-        return f"{base}#{model}"
-    if kind == "litellm":
-        return f"{(cfg.base_url or 'litellm').rstrip('/')}#{model}"
+    backend = BACKENDS[kind]
+    if backend.over_http:
+        return f"{(cfg.base_url or backend.public_url or kind).rstrip('/')}#{model}"
     return f"{kind}:{model}"

@@ -15,17 +15,16 @@ from urllib.parse import urlsplit
 
 from builder.llm.config import RolesConfig
 from builder.llm.errors import LLMConfigError
+from builder.llm.registry import BACKENDS
 
 __all__ = ["check_endpoints"]
-
-_HTTP_KINDS = ("openai", "anthropic", "litellm")
 
 
 def check_endpoints(roles: RolesConfig, timeout_s: float = 5.0) -> None:
     """Raise `LLMConfigError` naming the URL and its roles if a role's `base_url` does not answer."""
     by_url: dict[str, list[str]] = {}
     for name, cfg in roles.named():
-        if cfg.base_url and cfg.kind in _HTTP_KINDS:
+        if cfg.base_url and BACKENDS[cfg.kind].over_http:
             by_url.setdefault(cfg.base_url, []).append(name)
     for url, names in by_url.items():
         where = f"roles {', '.join(names)}" if len(names) > 1 else f"role {names[0]}"

@@ -1,5 +1,6 @@
-"""Every LLM backend, declared once: its name, what it is, the optional package it needs, and
-the function that imports its class when a role first uses it.
+"""Every LLM backend, declared once: its name, what it is, the optional package it needs, how it
+is reached (over HTTP or in process, its public endpoint and key variable), and the function that
+imports its class when a role first uses it.
 
 A backend is registered by decorating that function (as inspect_ai registers its model
 providers, its test double among them): nothing here imports a backend module, an SDK or the
@@ -13,7 +14,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from builder.llm.errors import LLMConfigError
 
@@ -31,6 +32,9 @@ class Backend:
     dependency: str | None = None  # the optional Python module it needs
     install: str | None = None  # how to get that module
     takes_model: bool = True  # written `name:MODEL`
+    over_http: bool = False  # `base_url` is a network endpoint
+    public_url: str | None = None  # the endpoint when a role gives no `base_url`
+    public_key_env: str | None = None  # the key variable the public endpoint needs, when none is named
 
     def chat_class(self) -> "type[ChatLLM]":
         return self.import_class()
@@ -51,12 +55,12 @@ class Backend:
 BACKENDS: dict[str, Backend] = {}
 
 
-def backend(name: str, description: str, *, dependency: str | None = None, install: str | None = None,
-            takes_model: bool = True) -> Callable:
-    """Register the decorated function (it imports and returns the backend's class) as `name`."""
+def backend(name: str, description: str, **facts: Any) -> Callable:
+    """Register the decorated function (it imports and returns the backend's class) as `name`;
+    `facts` are the other fields of `Backend`."""
 
     def register(import_class: Callable[[], "type[ChatLLM]"]) -> Callable[[], "type[ChatLLM]"]:
-        BACKENDS[name] = Backend(name, description, import_class, dependency, install, takes_model)
+        BACKENDS[name] = Backend(name, description, import_class, **facts)
         return import_class
 
     return register
@@ -70,7 +74,8 @@ def get_backend(name: str) -> Backend:
         raise LLMConfigError(f"unknown backend {name!r}; known backends are {known}") from None
 
 
-@backend("openai", "an OpenAI-compatible HTTP endpoint (OpenAI, vLLM/SGLang/llama.cpp servers via base_url)")
+@backend("openai", "an OpenAI-compatible HTTP endpoint (OpenAI, vLLM/SGLang/llama.cpp servers via base_url)",
+         over_http=True, public_url="https://api.openai.com/v1", public_key_env="OPENAI_API_KEY")
 def _openai() -> "type[ChatLLM]":
     from builder.llm.backends.openai_compat import OpenAICompatLLM
 
@@ -78,7 +83,7 @@ def _openai() -> "type[ChatLLM]":
 
 
 @backend("litellm", "any provider litellm supports (needs the `litellm` extra)",
-         dependency="litellm", install="pip install 'builder[litellm]'")
+         dependency="litellm", install="pip install 'builder[litellm]'", over_http=True)
 def _litellm() -> "type[ChatLLM]":
     from builder.llm.backends.litellm import LiteLLMChatLLM
 
@@ -86,7 +91,8 @@ def _litellm() -> "type[ChatLLM]":
 
 
 @backend("anthropic", "Anthropic's Messages API (needs the `anthropic` extra)",
-         dependency="anthropic", install="pip install 'builder[anthropic]'")
+         dependency="anthropic", install="pip install 'builder[anthropic]'", over_http=True,
+         public_url="https://api.anthropic.com", public_key_env="ANTHROPIC_API_KEY")
 def _anthropic() -> "type[ChatLLM]":
     from builder.llm.backends.anthropic import AnthropicChatLLM
 

@@ -1,0 +1,46 @@
+"""The house's floors, checked on the source: `domains/` imports nothing above it, and production
+code reaches the offline simulator only by name (the backend registry, the command that serves it)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# where production may name the simulator's modules; steps/verification.py's check_user still
+# reads the simulator's phrasebook to attribute a failure to the user
+SIMULATOR_DOORS = {"builder/llm/registry.py", "builder/cli_simulator.py", "steps/verification.py"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at any depth (lazy imports inside functions included)."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out.add(node.module)
+            out.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return out
+
+
+def sources(*packages: str) -> list[Path]:
+    return [p for package in packages for p in sorted((ROOT / package).rglob("*.py"))]
+
+
+def test_domains_import_nothing_from_the_application():
+    offenders = {str(p.relative_to(ROOT)): sorted(m for m in imported_modules(p) if m.split(".")[0] in ("builder", "steps"))
+                 for p in sources("domains")}
+    assert not {p: m for p, m in offenders.items() if m}
+
+
+def test_production_reaches_the_simulator_only_by_name():
+    offenders = {}
+    for path in sources("builder", "steps"):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith("builder/simulator/") or rel in SIMULATOR_DOORS:
+            continue
+        found = sorted(m for m in imported_modules(path) if m == "builder.simulator" or m.startswith("builder.simulator."))
+        if found:
+            offenders[rel] = found
+    assert not offenders
