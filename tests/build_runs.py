@@ -77,7 +77,9 @@ def faulty_build(tmp: Path) -> FaultyBuild:
 
     secrets = ("sk-planted-" + os.urandom(12).hex(), "hf_planted" + os.urandom(12).hex())
     env = {"BUILDER_TEST_API_KEY": secrets[0], "HF_TOKEN": secrets[1]}
-    with SimulatorServer(faults=FaultConfig(error_rate=0.2, retry_after_s=0.05, slow_s=5.0), seed=0) as srv:
+    # The server draws each request's fault from its seed and the request's text; with about 60
+    # requests, this seed gives every kind at least once (the tests check each was handled).
+    with SimulatorServer(faults=FaultConfig(error_rate=0.2, retry_after_s=0.05, slow_s=5.0), seed=1) as srv:
         # max_retries=1 so that a few calls give up (about 4%): both recovery and loss are exercised
         roles = http_roles(srv.base_url, api_key_env="BUILDER_TEST_API_KEY", timeout_s=1.0, max_retries=1,
                            retry_base_s=0.01, retry_max_s=0.05)
