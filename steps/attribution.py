@@ -117,7 +117,7 @@ def _said_by_user(messages: Sequence[Message]) -> list[tuple[str, str]]:
 
 def _states_something(text: str, instruction: str, agent_before: str) -> bool:
     """Whether a user message holds a word or value of the instruction the agent had not said."""
-    own = _words(text) & _words(instruction) - _words(agent_before)
+    own = _words(text) & (_words(instruction) - _words(agent_before))
     return bool(own) or any(mentions(instruction, v) and not mentions(agent_before, v) for v in _values(text))
 
 
