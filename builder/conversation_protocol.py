@@ -1,6 +1,11 @@
 """The conversation protocol: how a conversation opens, how the user ends it, how a tool call that
 did not parse is recorded.
 
+The user speaks first, and writes its first message itself: the user model is handed no line of
+the agent to answer (a small model handed "Hi! How can I help you today?" as the other side's line
+answers as the agent, and goes on repeating the greeting). What it is handed before its first
+message is `OPENING_CUE`, a stage direction that says whose turn it is and who it is.
+
 These are conventions between the interplay loop and whatever plays the user (a model told them by
 its prompt, or the offline simulator), and between the stored conversations and their readers
 (verification, export). They live here, in production, so that the test double follows the
@@ -13,7 +18,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "STOP", "TRANSFER", "KICKOFF", "MALFORMED_KEY", "has_stop", "has_transfer", "strip_markers",
+    "STOP", "TRANSFER", "OPENING_CUE", "MALFORMED_KEY", "has_stop", "has_transfer", "strip_markers",
     "is_malformed_call", "is_transfer_tool",
 ]
 
@@ -21,8 +26,8 @@ __all__ = [
 STOP = "###STOP###"
 #: The user's message ends the conversation because the agent transferred it to a human.
 TRANSFER = "###TRANSFER###"
-#: The agent's opening line the human answers first (shown to the human only, never stored).
-KICKOFF = "Hi! How can I help you today?"
+#: The stage direction before the user's first message (shown to the user only, never stored).
+OPENING_CUE = "[The chat is open and the agent is waiting. Write your first message to the agent, as the customer.]"
 #: The only argument of a recorded tool call that could not be parsed: its raw text.
 MALFORMED_KEY = "_unparsed"
 

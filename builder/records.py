@@ -8,9 +8,9 @@ stage and reason. Rows cross distilabel process boundaries as the JSON of this m
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from builder.llm.types import Message
 from domains.framework.sampling import PlannedCall
@@ -84,6 +84,56 @@ class Context(BaseModel):
     examples: list[Blueprint] = Field(default_factory=list)
 
 
+Culprit = Literal["user", "agent", "both", "unclear"]
+UserMistakeKind = Literal["early_stop", "drift", "no_request", "other"]
+_MISTAKE_KINDS = get_args(UserMistakeKind)
+
+
+class UserMistake(BaseModel):
+    """One thing the simulated user did wrong: `early_stop` (ended before its task was done),
+    `drift` (asked for or stated what its instruction does not say), `no_request` (never said
+    what it wanted), `other`."""
+
+    kind: UserMistakeKind
+    reason: str = Field(min_length=1)
+
+
+class Blame(BaseModel):
+    """The judge's answer to "who made this conversation fail, and why", so that user-simulator
+    mistakes are not counted against the agent. The user's mistakes become reasons of stage
+    `user` (code `user_<kind>`) when the culprit is the user or both."""
+
+    culprit: Culprit
+    reason: str = Field(min_length=1)
+    user_mistakes: list[UserMistake] = Field(default_factory=list)
+    source: Literal["judge", "signals"] = "judge"  # `signals`: the judge gave no usable answer
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lenient(cls, data: Any) -> Any:
+        """A small model's near misses: "User" for "user", a mistake given as its bare kind
+        (its reason is then the verdict's), a kind outside the list (`other`)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if isinstance(data.get("culprit"), str):
+            data["culprit"] = data["culprit"].strip().lower()
+        mistakes = data.get("user_mistakes")
+        if isinstance(mistakes, (str, dict)):
+            mistakes = [mistakes]
+        if isinstance(mistakes, list):
+            fixed = []
+            for m in mistakes:
+                if isinstance(m, str):
+                    m = {"kind": m, "reason": data.get("reason")}
+                if isinstance(m, dict) and isinstance(m.get("kind"), str):
+                    kind = m["kind"].strip().lower().replace(" ", "_").removeprefix("user_")
+                    m = {**m, "kind": kind if kind in _MISTAKE_KINDS else "other"}
+                fixed.append(m)
+            data["user_mistakes"] = fixed
+        return data
+
+
 class Attempt(BaseModel):
     """One simulated conversation for a validated blueprint, and its verdict."""
 
@@ -98,6 +148,8 @@ class Attempt(BaseModel):
     tool_errors: int = 0
     user_turns: int = 0
     human_candidates: int = 0  # extra user replies sampled for stabilisation
+    resampled: int = 0  # empty or echoed replies drawn again with a new seed
+    blame: Blame | None = None  # who caused the failure (failed attempts whose task was not done)
     usage: dict[str, dict[str, int]] = Field(default_factory=dict)  # role -> UsageCounts as dict
     seconds: float = 0.0
 

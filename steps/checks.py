@@ -3,7 +3,9 @@
 Format: every action names a tool of the domain and its arguments validate against the tool's
 schema. Execution: the actions replay on a fresh environment without a refusal; the rules that
 hold over tool calls alone (authentication before access) are satisfied; the task changes the
-state or has outputs; every expected output is grounded in what the tools returned. The state
+state or has outputs; every expected output is grounded in what the tools returned, and checks
+something (not a value almost any reply states: `0`, `1`, `true`, `yes`...); the task asks more
+than to identify the user (not only authentication calls with identifiers as outputs). The state
 the actions leave is the gold state, kept as its fingerprint.
 """
 
@@ -12,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from builder.records import Blueprint, Reason, TaskRecord
-from builder.textmatch import mentions
+from builder.textmatch import mentions, says_nothing
 from domains.framework.domain import Domain
-from domains.framework.policy import Event
+from domains.framework.environment import Observation
+from domains.framework.policy import Event, user_id_from_result
 from domains.framework.sampling import replay
 from domains.framework.tools import ArgumentError
 from steps.base import TaskStep
@@ -74,12 +77,55 @@ def execution_check(domain: Domain, blueprint: Blueprint) -> Execution:
         ))
     returned_text = "\n".join(returned)
     for out in blueprint.outputs:
-        if not mentions(returned_text, out):
+        if says_nothing(out):
+            reasons.append(Reason(
+                stage="execution", code="trivial_output",
+                message=f"output {out!r} is a value almost any reply states, so telling it proves nothing; "
+                        "expect a figure or fact only this task's tool results give",
+            ))
+        elif not mentions(returned_text, out):
             reasons.append(Reason(
                 stage="execution", code="ungrounded_output",
                 message=f"output {out!r} appears in no tool result",
             ))
+    if _identifies_only(domain, observations, blueprint.outputs):
+        reasons.append(Reason(
+            stage="execution", code="identity_only",
+            message="the actions only identify the user and the outputs are identifiers: the task asks the agent "
+                    "for nothing beyond authentication",
+        ))
     return Execution(reasons, returned, [str(d) for d in diff], env.fingerprint())
+
+
+def _identifiers(observations: list[Observation]) -> set[str]:
+    """Every id the results hold: values under `id`/`*_id`/`*_ids` keys, and the id an
+    authentication call returned."""
+    found: set[str] = set()
+
+    def walk(value, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, str(k))
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif key == "id" or key.endswith(("_id", "_ids")):
+            found.add(str(value))
+
+    for o in observations:
+        walk(o.result)
+        uid = user_id_from_result(o.result)
+        if uid:
+            found.add(uid)
+    return found
+
+
+def _identifies_only(domain: Domain, observations: list[Observation], outputs: list[str]) -> bool:
+    """Only authentication calls, and every output one of the identifiers they returned."""
+    if not outputs or not all(o.name in domain.auth_tools for o in observations):
+        return False
+    ids = {i.strip().lower() for i in _identifiers(observations)}
+    return all(out.strip().strip('"').lower() in ids for out in outputs)
 
 
 class CheckBlueprints(TaskStep):

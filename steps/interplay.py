@@ -19,6 +19,11 @@ Conventions (documented decisions):
 - A tool call the agent emitted but that did not parse is stored as a call named after what
   could be read of it (else `invalid_tool_call`) with arguments `{"_unparsed": raw}`, answered by
   an error `tool` message telling the agent to resend it; it counts as a tool error.
+- A reply that is empty or only repeats the other side's last message (a small model answering
+  as the other role), or a user's opening message that only ends the conversation (a small model
+  obeying its prompt's last rule first), is drawn again with a new seed, at most `MAX_RESAMPLES` times per reply
+  (counted in `resampled`); the last draw is kept whatever it is. The other side of the user's
+  first message is the opening cue.
 - User stabilisation (`user_candidates` > 1 and a judge): each user turn samples N replies
   (seeds seed..seed+N-1), the judge scores them 0-10 for consistency with the instruction and
   the best is kept (ties: the earliest). Identical candidates skip the judge. A judge that
@@ -42,14 +47,14 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from builder.config import InterplayConfig
-from builder.conversation_protocol import KICKOFF, MALFORMED_KEY, has_stop, has_transfer
+from builder.conversation_protocol import MALFORMED_KEY, OPENING_CUE, has_stop, has_transfer, strip_markers
 from builder.llm.errors import JSONOutputError, LLMCallFailed
 from builder.llm.json_output import achat_json
 from builder.llm.types import Message, ToolCall
 from builder.prompts.interplay import agent_system_prompt, human_system_prompt, judge_messages, user_view
 from builder.records import Attempt, Blueprint, TaskRecord, add_usage
+from steps.attribution import judged_verdict
 from steps.llm_stage import LLMStage, gather_all
-from steps.verification import verify
 
 if TYPE_CHECKING:
     from builder.llm.base import ChatLLM
@@ -59,9 +64,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("builder.steps.interplay")
 
 __all__ = ["Counters", "run_conversation", "run_attempt", "attempt_seed", "Interplay", "MAX_AGENT_STEPS",
-           "human_messages"]
+           "MAX_RESAMPLES", "human_messages", "is_echo_or_empty"]
 
 MAX_AGENT_STEPS = 12
+MAX_RESAMPLES = 2
+_ECHO_WORDS = 5
+_NON_WORD = re.compile(r"[\W_]+")
 _NAME_RE = re.compile(r'"name"\s*:\s*"([A-Za-z0-9_.-]+)"')
 
 
@@ -73,6 +81,7 @@ class Counters:
     user_turns: int = 0
     agent_turns: int = 0
     human_candidates: int = 0  # extra user replies sampled for stabilisation
+    resampled: int = 0  # empty or echoed replies drawn again
     failure: str | None = None  # the LLMCallFailed message, when the end reason is llm_failure
 
     @property
@@ -90,10 +99,37 @@ def attempt_seed(seed: int, task_id: str, attempt: int) -> int:
     return int.from_bytes(digest, "big") % (2**31 - 1)
 
 
+def _resample_seed(seed: int, side: str, draw: int) -> int:
+    """A new seed for redrawing a reply: a model sampled with the same seed repeats itself."""
+    digest = hashlib.blake2b(f"{seed}\x00{side}\x00{draw}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % (2**31 - 1)
+
+
+def _words(text: str) -> str:
+    return _NON_WORD.sub(" ", strip_markers(text).lower()).strip()
+
+
+def is_echo_or_empty(reply: str | None, other: str | None, *, opening: bool = False) -> bool:
+    """An empty reply, or one that only repeats the other side's last message or a stretch of it
+    of at least `_ECHO_WORDS` words (a short "Yes." to a yes/no question is an answer). A bare stop
+    or transfer marker is a reply, except as the user's opening message: nothing is done yet."""
+    mine, theirs = _words(reply or ""), _words(other or "")
+    if has_stop(reply) or has_transfer(reply):
+        return opening and not mine
+    if not mine or mine == theirs:
+        return True
+    return len(mine.split()) >= _ECHO_WORDS and f" {mine} " in f" {theirs} "
+
+
+def _last_text(transcript: list[Message], role: str) -> str | None:
+    return next((m.content for m in reversed(transcript) if m.role == role and m.content), None)
+
+
 def human_messages(instruction: str, transcript: list[Message]) -> list[Message]:
-    """The human's side: its prompt, the agent's greeting, then the dialogue with roles flipped
-    (agent text -> `user`, user text -> `assistant`); tool traffic is invisible to the user."""
-    out = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=KICKOFF)]
+    """The human's side: its prompt, the opening cue, then the dialogue with roles flipped (its own
+    messages -> `assistant`, the agent's -> `user`); tool traffic is invisible to the user. The
+    cue is a stage direction, not a line of the agent: the user writes the first message."""
+    out = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=OPENING_CUE)]
     for m in transcript:  # the agent's system prompt is not the user's business
         if m.role == "user":
             role, text = "assistant", m.content or ""
@@ -168,6 +204,13 @@ async def run_conversation(
                 return end("max_turns")
             text = await _user_turn(blueprint.instruction, transcript, human_llm, judge_llm, cfg, counters,
                                     row_id=row_id, seed=seed)
+            agent_said = _last_text(transcript, "assistant") or OPENING_CUE
+            for draw in range(1, MAX_RESAMPLES + 1):
+                if not is_echo_or_empty(text, agent_said, opening=counters.user_turns == 0):
+                    break
+                counters.resampled += 1
+                text = await _user_turn(blueprint.instruction, transcript, human_llm, judge_llm, cfg, counters,
+                                        row_id=row_id, seed=_resample_seed(seed, "user", draw))
             transcript.append(Message(role="user", content=text))
             counters.user_turns += 1
             if has_stop(text):
@@ -181,6 +224,12 @@ async def run_conversation(
                 if steps >= MAX_AGENT_STEPS:
                     return end("max_turns")
                 reply = await agent_llm.achat(transcript, tools, row_id=row_id, seed=seed)
+                for draw in range(1, MAX_RESAMPLES + 1):
+                    if reply.tool_calls or reply.parse_errors or not is_echo_or_empty(reply.content, text):
+                        break
+                    counters.resampled += 1
+                    reply = await agent_llm.achat(transcript, tools, row_id=row_id,
+                                                  seed=_resample_seed(seed, f"agent{len(transcript)}", draw))
                 steps += 1
                 if not reply.tool_calls and not reply.parse_errors:
                     transcript.append(Message(role="assistant", content=reply.content or ""))
@@ -244,12 +293,14 @@ async def run_attempt(domain: "Domain", record: TaskRecord, attempt: int, human_
     messages, env, end_reason, counters = await run_conversation(
         domain, blueprint, human_llm, agent_llm, judge_llm, cfg, row_id=row_id, seed=seed,
     )
-    verdict = verify(domain, blueprint, record.gold_fingerprint, messages, end_reason, env=env, failure=counters.failure)
+    verdict, blame = await judged_verdict(domain, blueprint, record.gold_fingerprint, messages, end_reason, judge_llm,
+                                          env=env, failure=counters.failure, row_id=row_id, seed=seed)
     usage = _usage_of([human_llm, agent_llm, judge_llm], row_id)
     record.attempts.append(Attempt(
         attempt=attempt, messages=messages, end_reason=end_reason, passed=verdict.passed, reasons=verdict.reasons,
-        final_fingerprint=verdict.final_fingerprint, state_diff=verdict.state_diff, tool_calls=counters.tool_calls,
+        blame=blame, final_fingerprint=verdict.final_fingerprint, state_diff=verdict.state_diff, tool_calls=counters.tool_calls,
         tool_errors=counters.tool_errors, user_turns=counters.user_turns, human_candidates=counters.human_candidates,
+        resampled=counters.resampled,
         usage=usage, seconds=round(time.monotonic() - started, 4),
     ))
     record.add_usage(usage)
@@ -262,8 +313,8 @@ class Interplay(LLMStage):
     attempt: int = Field(default=1, ge=1, description="which attempt this step plays (1-based)")
 
     def role_names(self) -> list[str]:
-        judge = ["judge"] if self.config.interplay.stabilises_user else []
-        return ["human", "agent", *judge]
+        # the judge picks user replies (stabilisation) and says who made a failed attempt fail
+        return ["human", "agent", "judge"]
 
     def applies(self, record: TaskRecord) -> bool:
         cfg = self.config.interplay
@@ -274,6 +325,5 @@ class Interplay(LLMStage):
         return cfg.keep_all_successes or not record.succeeded
 
     async def run_task(self, record: TaskRecord) -> TaskRecord:
-        judge = self.role_llm("judge") if "judge" in self.role_names() else None
-        return await run_attempt(self.domain, record, self.attempt, self.role_llm("human"), self.role_llm("agent"), judge,
-                                 self.config.interplay)
+        return await run_attempt(self.domain, record, self.attempt, self.role_llm("human"), self.role_llm("agent"),
+                                 self.role_llm("judge"), self.config.interplay)

@@ -4,22 +4,16 @@ Pure functions: a conversation is kept only if
 - **state**: the database after the conversation equals the blueprint's gold state (fingerprints
   equal; on a mismatch, the gold actions are replayed on a fresh environment and the differing
   records are listed);
-- **outputs**: the agent told the user every expected output (numbers compare as numbers:
-  "10" does not match "100", "1,000" matches "1000", "$54.0" matches "54");
+- **outputs**: the agent told the user every expected output in its own words (numbers compare
+  as numbers: "10" does not match "100", "1,000" matches "1000", "$54.0" matches "54"; a value
+  inside tool JSON the agent pasted into its message does not count);
 - **rules**: the domain's conversation rules hold over the dialogue (authenticated before
   access, explicit confirmation of each write...);
 - **interplay**: the conversation ended properly (the user's stop marker, or a transfer the
   blueprint asks for), not by hitting a limit or a failing endpoint.
 
-When a conversation fails, what the *simulated user* did wrong is recorded as its own reason
-(stage `user`), next to the failure it caused, so that user-simulator mistakes are not blamed on
-the agent:
-- `user_early_stop`: the user sent the stop marker while the agent was waiting for its answer
-  (to a confirmation or an identity check), or without ever saying something its instruction asked it to (a request or
-  question of the instruction; for an instruction in free prose, a gold write), with no wrong
-  write by the agent;
-- `user_drift`: the user asked for a write that is not in the blueprint (another tool, or other
-  values than the gold action's for the arguments it stated).
+Who made a failed conversation fail (the simulated user or the agent) is the judge's question,
+asked by `steps.attribution` on the verdict's reasons and events.
 """
 
 from __future__ import annotations
@@ -31,8 +25,7 @@ from typing import TYPE_CHECKING
 from builder.conversation_protocol import is_malformed_call, is_transfer_tool
 from builder.llm.types import Message
 from builder.records import Blueprint, Reason
-from builder.simulator import phrases as P
-from builder.textmatch import mentions
+from builder.textmatch import mentions, prose
 from domains.framework.environment import Environment, Observation
 from domains.framework.policy import Event
 from domains.framework.sampling import replay
@@ -42,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Verdict", "replay_conversation", "check_state", "output_told", "check_outputs", "check_rules",
-    "check_end", "check_user", "verify", "END_REASONS",
+    "check_end", "verify", "END_REASONS",
 ]
 
 END_REASONS = ("stop", "transfer", "max_turns", "max_errors", "llm_failure")
@@ -55,6 +48,7 @@ class Verdict:
     reasons: list[Reason] = field(default_factory=list)
     final_fingerprint: str | None = None
     state_diff: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # the replayed conversation, as rules saw it
 
 
 def replay_conversation(domain: "Domain", messages: Sequence[Message]) -> tuple[Environment, list[Event]]:
@@ -108,8 +102,9 @@ def check_state(domain: "Domain", blueprint: Blueprint, gold_fingerprint: str | 
 
 
 def output_told(output: str, texts: Sequence[str]) -> bool:
-    """Whether one of the agent's messages states `output` (numbers compared as numbers)."""
-    return any(mentions(t, output) for t in texts if t)
+    """Whether one of the agent's messages states `output` in its prose (numbers compared as
+    numbers; pasted JSON records and code blocks left out)."""
+    return any(mentions(prose(t), output) for t in texts if t)
 
 
 def check_outputs(outputs: Sequence[str], messages: Sequence[Message]) -> list[Reason]:
@@ -144,56 +139,6 @@ def check_end(domain: "Domain", blueprint: Blueprint, end_reason: str, failure: 
     return [Reason(stage="interplay", code=end_reason or "unknown_end", message=f"the conversation ended with {end_reason!r}")]
 
 
-def _user_requests(domain: "Domain", messages: Sequence[Message]) -> list[tuple[int, P.ParsedRequest]]:
-    out = []
-    for i, m in enumerate(messages):
-        if m.role == "user" and m.content:
-            out += [(i, r) for r in P.parse_requests(m.content, domain.tools)]
-    return out
-
-
-def _matches(name: str, args: dict, actions: Sequence) -> bool:
-    return any(a.name == name and P.args_match(args, a.arguments) for a in actions)
-
-
-def check_user(domain: "Domain", blueprint: Blueprint, messages: Sequence[Message], end_reason: str,
-               events: Sequence[Event]) -> list[Reason]:
-    """What the simulated user did wrong (call only for a failed conversation)."""
-    infos = P.tool_infos(domain.tools)
-    writes = {n for n, t in infos.items() if t.kind == "write" or t.is_transfer}
-    reasons: list[Reason] = []
-    requests = _user_requests(domain, messages)
-    drifted = [(i, r) for i, r in requests if r.tool in writes and not _matches(r.tool, r.args, blueprint.actions)]
-    if drifted:
-        i, r = drifted[0]
-        reasons.append(Reason(
-            stage="user", code="user_drift",
-            message=f"the user asked to {P.render_clause(r.tool, r.args)}, which the task does not contain",
-        ))
-    if end_reason == "stop":
-        last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
-        agent_texts = [m.content for m in messages[: last_user or 0] if m.role == "assistant" and m.content]
-        waiting = bool(agent_texts) and (P.is_confirmation_request(agent_texts[-1])
-                                         or P.is_identity_request(agent_texts[-1]))
-        done = [e.observation for e in events if e.kind == "tool" and e.observation is not None and e.observation.ok]
-        wrong_write = any(o.name in writes and not any(
-            a.name == o.name and P.same_value(a.arguments, o.arguments) for a in blueprint.actions) for o in done)
-        user_texts = [m.content or "" for m in messages if m.role == "user"]
-        clauses = P.parse_instruction(blueprint.instruction).clauses
-        if clauses:  # what the instruction told the user to say, and the user never said
-            unsaid = [c.phrase for c in clauses if not any(P.mentions_phrase(t, c.phrase) for t in user_texts)]
-        elif requests:  # an instruction in free prose: the gold writes the user never asked for
-            asked = {r.tool for _, r in requests}
-            unsaid = [P.humanize(a.name) for a in blueprint.actions if a.name in writes and a.name not in asked]
-        else:  # nothing the phrasebook can read: no attribution
-            unsaid = []
-        if waiting or (unsaid and not wrong_write):
-            what = "while the agent waited for its answer" if waiting else \
-                f"without asking to {', '.join(dict.fromkeys(unsaid))}"
-            reasons.append(Reason(stage="user", code="user_early_stop", message=f"the user ended the conversation {what}"))
-    return reasons
-
-
 def verify(domain: "Domain", blueprint: Blueprint, gold_fingerprint: str | None, messages: Sequence[Message],
            end_reason: str, *, env: Environment | None = None, failure: str | None = None) -> Verdict:
     """Every check on one conversation; `env` is the live environment, compared with a replay."""
@@ -208,6 +153,5 @@ def verify(domain: "Domain", blueprint: Blueprint, gold_fingerprint: str | None,
     output_reasons = check_outputs(blueprint.outputs, messages)
     reasons += output_reasons
     reasons += check_rules(domain, events, replayed)
-    if state_reasons or output_reasons:
-        reasons += check_user(domain, blueprint, messages, end_reason, events)
-    return Verdict(passed=not reasons, reasons=reasons, final_fingerprint=replayed.fingerprint(), state_diff=diff)
+    return Verdict(passed=not reasons, reasons=reasons, final_fingerprint=replayed.fingerprint(), state_diff=diff,
+                   events=events)

@@ -45,6 +45,11 @@ def test_every_attempt_has_a_verdict_and_stats_count_them(finished):
     assert conv["attempts"] == len(traj)
     assert conv["passed_attempts"] == int(traj.passed.sum())
     assert stats["internal_errors"] == 0
+    # the judge's blame: on every failed attempt whose task was not done, and nowhere else
+    not_done = failed[[any(r["stage"] in ("state", "outputs") for r in json.loads(x)) for x in failed.reasons]]
+    assert traj.blame.notna().sum() == len(not_done) and not_done.blame.notna().all()
+    assert sum(conv["culprits"].values()) == len(not_done)
+    assert conv["resampled_replies"] == int(traj.resampled.sum())
 
 
 def test_kept_conversations_replay_to_the_gold_state(finished):

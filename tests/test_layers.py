@@ -7,9 +7,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# where production may name the simulator's modules; steps/verification.py's check_user still
-# reads the simulator's phrasebook to attribute a failure to the user
-SIMULATOR_DOORS = {"builder/llm/registry.py", "builder/cli_simulator.py", "steps/verification.py"}
+# where production may name the simulator's modules
+SIMULATOR_DOORS = {"builder/llm/registry.py", "builder/cli_simulator.py"}
 
 
 def imported_modules(path: Path) -> set[str]:

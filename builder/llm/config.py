@@ -163,7 +163,7 @@ class RolesConfig(BaseModel):
     )
     human: RoleConfig = Field(default_factory=RoleConfig, description="Plays the user in the conversations (phase 2).")
     agent: RoleConfig = Field(default_factory=RoleConfig, description="The tool-calling agent whose turns are the training data.")
-    judge: RoleConfig = Field(default_factory=RoleConfig, description="Optional: picks the user reply during stabilisation.")
+    judge: RoleConfig = Field(default_factory=RoleConfig, description="Picks the user reply during stabilisation; says who made a failed conversation fail.")
 
     def named(self) -> list[tuple[str, RoleConfig]]:
         """Every role with its name, in pipeline order: the one list of role names. Reviewers are

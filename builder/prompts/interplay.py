@@ -24,8 +24,11 @@ __all__ = [
     "judge_messages", "user_view",
 ]
 
-HUMAN_RULES = f"""You are playing a customer who contacts a customer-service agent. You are a person, not an AI
-assistant: never offer help, never mention these instructions, never describe tools.
+HUMAN_RULES = f"""You are the CUSTOMER. You are chatting with a customer-service agent to get something done
+for yourself. You are a person, not an AI assistant and not the agent: never offer help, never ask
+the agent how you can help, never mention these instructions, never describe tools. You write
+first: open the chat by saying what you want. The agent's messages are the other side of the chat;
+every message you write is the customer's next message.
 
 Rules:
 - Your goal, your identity and everything you know are in the instruction below. Do not invent

@@ -31,7 +31,8 @@ TRAJECTORY_SCHEMA = pa.schema([
     ("task_id", _TEXT), ("domain", _TEXT), ("kind", _TEXT), ("attempt", _INT), ("passed", pa.bool_()),
     ("end_reason", _TEXT), ("reasons", _TEXT), ("messages", _TEXT), ("final_fingerprint", _TEXT),
     ("gold_fingerprint", _TEXT), ("state_diff", _TEXT), ("tool_calls", _INT), ("tool_errors", _INT),
-    ("user_turns", _INT), ("usage", _TEXT), ("seconds", pa.float64()),
+    ("user_turns", _INT), ("usage", _TEXT), ("seconds", pa.float64()), ("blame", _TEXT),
+    ("resampled", _INT),
 ])
 
 
@@ -89,6 +90,8 @@ def trajectory_rows(records: list[TaskRecord]) -> list[dict[str, Any]]:
                 "user_turns": att.user_turns,
                 "usage": _json(att.usage),
                 "seconds": att.seconds,
+                "blame": _json(att.blame.model_dump(mode="json")) if att.blame else None,
+                "resampled": att.resampled,
             })
     return rows
 

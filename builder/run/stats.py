@@ -87,6 +87,8 @@ def compute_stats(
             )),
             "failure_reasons": dict(Counter(f"{x.stage}/{x.code}" for a in attempts for x in a.reasons)),
             "end_reasons": dict(Counter(a.end_reason for a in attempts)),
+            "culprits": dict(Counter(a.blame.culprit for a in attempts if a.blame is not None)),
+            "resampled_replies": sum(a.resampled for a in attempts),
             "phase2_success": round(sum(1 for r in validated if r.succeeded) / len(validated), 4) if validated else 0.0,
         }
     usage: dict[str, dict[str, int]] = {}

@@ -100,6 +100,26 @@ def _ask_identity(view: AgentView, tried_all: bool) -> ChatReply:
     return ChatReply(content=f"Before I can help, I need to verify your identity. Could you please give me {ask}?")
 
 
+def _in_words(content: str) -> str:
+    """A tool result told in words, the way the verification counts outputs: records become
+    `key value` phrases instead of pasted JSON (which would not count as telling the user)."""
+    try:
+        value = json.loads(content)
+    except (json.JSONDecodeError, TypeError):
+        return content
+    return _phrase(value) if isinstance(value, (dict, list)) else content
+
+
+def _phrase(value: Any) -> str:
+    if isinstance(value, dict):
+        parts = [f"{k} ({_phrase(v)})" if isinstance(v, (dict, list)) and v else f"{k} {_phrase(v)}"
+                 for k, v in value.items()]
+        return ", ".join(parts) or "nothing"
+    if isinstance(value, list):
+        return "; ".join(_phrase(v) for v in value) or "none"
+    return phrases.render_value(value)
+
+
 def _report(rec: CallRecord, info: phrases.ToolInfo, rng: random.Random, rates: SimulatorConfig) -> str:
     clause = phrases.render_clause(info.name, rec.call.arguments)
     forget = rng.random() < rates.agent_forget_output
@@ -110,11 +130,11 @@ def _report(rec: CallRecord, info: phrases.ToolInfo, rng: random.Random, rates: 
     if not rec.ok:
         return f"I'm sorry, I could not {clause}: {rec.content}. {ANYTHING_ELSE}"
     if info.kind == "write":
-        details = "" if forget else f" Here are the details: {rec.content}"
+        details = "" if forget else f" Here are the details: {_in_words(rec.content)}"
         return f"Done: {clause} has been completed successfully.{details} {ANYTHING_ELSE}"
     if forget:
         return f"Done: I looked that up ({info.phrase}) and everything is in order. {ANYTHING_ELSE}"
-    return f"Done: I looked that up. The result of {clause} is: {rec.content}. {ANYTHING_ELSE}"
+    return f"Done: I looked that up. The result of {clause} is: {_in_words(rec.content)}. {ANYTHING_ELSE}"
 
 
 def decide(view: AgentView, rng: random.Random, rates: SimulatorConfig) -> ChatReply:

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from builder.conversation_protocol import STOP, TRANSFER, has_stop
+from builder.conversation_protocol import OPENING_CUE, STOP, TRANSFER, has_stop
 from builder.llm.types import ChatReply, Message
 from builder.simulator import phrases
 from builder.simulator.config import SimulatorConfig
@@ -111,12 +111,13 @@ class HumanView:
 
 
 def turns_from_messages(messages: list[Message]) -> list[tuple[str, str]]:
-    """The human's view: its own words are `assistant`, the agent's are `user`; system skipped."""
+    """The human's view: its own words are `assistant`, the agent's are `user`; the system prompt
+    and the opening cue (a stage direction, not the agent's words) skipped."""
     turns = []
     for m in messages:
         if m.role == "assistant" and m.content:
             turns.append(("me", m.content))
-        elif m.role == "user" and m.content:
+        elif m.role == "user" and m.content and m.content != OPENING_CUE:
             turns.append(("agent", m.content))
     return turns
 

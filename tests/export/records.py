@@ -171,12 +171,14 @@ def curate_and_export(run_dir: Path, config: BuildConfig, records: list[TaskReco
 
 
 def write_stats(run_dir: Path, config: BuildConfig, records: list[TaskRecord], curation=None) -> None:
-    """DIR/stats.json as the build writes it before the export (the dataset card reads it)."""
+    """DIR/config.yaml and stats.json as the build writes them before the export (the dataset card
+    reads them)."""
     import json
 
     from builder.run.stats import compute_stats
 
     stats = compute_stats(config, records, seconds=1.0, curation=curation)
+    (Path(run_dir) / "config.yaml").write_text(config.to_yaml())
     (Path(run_dir) / "stats.json").write_text(json.dumps(stats))
 
 

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from builder.config import InterplayConfig
-from builder.conversation_protocol import KICKOFF, MALFORMED_KEY, STOP, TRANSFER, has_stop, has_transfer
+from builder.conversation_protocol import MALFORMED_KEY, OPENING_CUE, STOP, TRANSFER, has_stop, has_transfer
 from builder.llm.context_tag import extract
 from builder.llm.types import ChatReply, Message
 from builder.prompts.interplay import human_system_prompt, judge_messages
@@ -85,8 +85,8 @@ def domain_named(name: str):
 
 
 async def play(domain, n: int, rates: SimulatorConfig, *, cfg: InterplayConfig | None = None, start: int = 0):
+    from steps.attribution import judged_verdict
     from steps.interplay import run_conversation
-    from steps.verification import verify
 
     llms = sim_llms(rates)
     cfg = cfg or InterplayConfig()
@@ -94,7 +94,8 @@ async def play(domain, n: int, rates: SimulatorConfig, *, cfg: InterplayConfig |
     for i in range(start, start + n):
         bp, gold = make_blueprint(domain, i)
         messages, env, end, counters = await run_conversation(domain, bp, *llms, cfg, row_id=f"t{i}/attempt1", seed=i)
-        out.append((bp, gold, messages, env, end, counters, verify(domain, bp, gold, messages, end, env=env)))
+        verdict, _ = await judged_verdict(domain, bp, gold, messages, end, llms[2], env=env, row_id=f"t{i}/attempt1", seed=i)
+        out.append((bp, gold, messages, env, end, counters, verdict))
     return out
 
 
@@ -167,7 +168,7 @@ INSTRUCTION = (
 
 def human_says(turns: list[tuple[str, str]], rates: SimulatorConfig = ZERO, instruction: str = INSTRUCTION) -> str:
     """turns: ("agent"|"me", text), in the human's view."""
-    messages = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=KICKOFF)]
+    messages = [Message(role="system", content=human_system_prompt(instruction)), Message(role="user", content=OPENING_CUE)]
     for who, text in turns:
         messages.append(Message(role="assistant" if who == "me" else "user", content=text))
     reply = human.respond(extract(messages), messages, random.Random(0), rates)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import pytest
@@ -187,3 +188,99 @@ def test_the_step_appends_verified_attempts_once(run_dir):
     # resuming attempt 1 returns what the journal holds, not a new conversation
     again = _run_step(run_dir, 1, records)
     assert [r.model_dump() for r in again] == [r.model_dump() for r in first]
+
+
+def test_the_user_writes_the_first_message_as_the_customer():
+    """The user model is handed no line of the agent before its first message, only a stage
+    direction; its prompt says it is the customer; afterwards it sees the agent's words as the
+    other side and never the tool traffic."""
+    from builder.conversation_protocol import OPENING_CUE
+    from builder.llm.types import Message
+
+    opening = human_messages("You want to cancel order #O1_0.", [])
+    assert [m.role for m in opening] == ["system", "user"] and opening[1].content == OPENING_CUE
+    assert opening[0].content.startswith("You are the CUSTOMER") and "You write\nfirst" in opening[0].content
+    assert OPENING_CUE.startswith("[") and "as the customer" in OPENING_CUE
+    transcript = [Message(role="system", content="agent policy"), Message(role="user", content="Cancel #O1_0 please."),
+                  Message(role="assistant", tool_calls=[ToolCall(id="c", name="get_order_details", arguments={})]),
+                  Message(role="tool", tool_call_id="c", content='{"status": "pending"}'),
+                  Message(role="assistant", content="Shall I cancel #O1_0?")]
+    later = human_messages("You want to cancel order #O1_0.", transcript)
+    assert [(m.role, m.content) for m in later[1:]] == [
+        ("user", OPENING_CUE), ("assistant", "Cancel #O1_0 please."), ("user", "Shall I cancel #O1_0?")]
+
+
+@pytest.mark.parametrize("mode", ["native", "prompt"])
+def test_the_agents_tool_calls_work_in_both_tool_calling_modes(mode):
+    """Native: the backend gets the tools and answers with structured calls. Prompt: it gets the
+    tools described in text and answers with `<tool_call>` text; the stored conversation is the same."""
+    from builder.conversation_protocol import STOP
+
+    seen = []
+
+    def agent(messages, tools, *, seed, row_id):
+        seen.append((messages, tools))
+        if messages[-1].role == "user" and "#O1_0" in (messages[-1].content or "") and len(seen) == 1:
+            call = {"name": "get_order_details", "arguments": {"order_id": "#O1_0"}}
+            if mode == "native":
+                return ChatReply(tool_calls=[ToolCall(id="call_1", **call)])
+            return ChatReply(content=f"<tool_call>{json.dumps(call)}</tool_call>")
+        return ChatReply(content="Your order #O1_0 is pending.")
+
+    def human(messages, tools, *, seed, row_id):
+        return ChatReply(content="What is the status of order #O1_0?" if len(messages) == 2 else STOP)
+
+    bp, _ = make_blueprint(TOY, 0)
+    llms = [simulator_llm("human", RoleConfig(), responder=human),
+            simulator_llm("agent", RoleConfig(tool_calling=mode), responder=agent), None]
+    messages, _, end, counters = asyncio.run(run_conversation(TOY, bp, *llms, InterplayConfig(), row_id="r", seed=1))
+    assert end == "stop" and counters.tool_calls == 1 and counters.tool_errors == 0
+    assert [c.name for c in messages[2].tool_calls] == ["get_order_details"] and not messages[2].content
+    assert messages[3].role == "tool" and '"status": "pending"' in messages[3].content
+    assert messages[4].content == "Your order #O1_0 is pending."
+    first_tools, second_messages = seen[0][1], seen[1][0]
+    assert (first_tools is not None) == (mode == "native")
+    result = [m for m in second_messages if "pending" in (m.content or "") and m.role in ("tool", "user")]
+    assert result and (result[0].role == "tool") == (mode == "native")  # prompt mode: a <tool_response> text
+
+
+def test_empty_and_echoed_replies_are_drawn_again_with_a_new_seed():
+    """A small model that answers as the other side (repeating its greeting) or says nothing
+    gets new draws with new seeds; the first sound reply is kept, and the redraws are counted."""
+    from builder.conversation_protocol import OPENING_CUE, STOP
+    from steps.interplay import MAX_RESAMPLES, is_echo_or_empty
+
+    assert is_echo_or_empty("", "anything") and is_echo_or_empty("  ", None)
+    assert is_echo_or_empty("How can I help you today?", "Hi! How can I help you today?")
+    assert not is_echo_or_empty("I want to cancel order #O1_0.", "Hi! How can I help you today?")
+    assert not is_echo_or_empty(STOP, "Bye!") and not is_echo_or_empty("Yes.", "Shall I proceed? Yes or no?")
+    assert is_echo_or_empty("yes", "Yes!") and not is_echo_or_empty("the chat is open", "The chat is open now, hello.")
+    assert is_echo_or_empty(STOP, OPENING_CUE, opening=True) and not is_echo_or_empty(f"Bye. {STOP}", "x", opening=True)
+
+    human_seeds, agent_seeds = [], []
+
+    def human(messages, tools, *, seed, row_id):
+        human_seeds.append(seed)
+        if len(messages) == 2:  # the first message: an echo of the cue, then an empty one, then a request
+            replies = ["[The chat is open and the agent is waiting.", "", "Cancel order #O1_0 please."]
+            return ChatReply(content=replies[min(len(human_seeds) - 1, 2)])
+        return ChatReply(content=STOP)
+
+    def agent(messages, tools, *, seed, row_id):
+        agent_seeds.append(seed)
+        return ChatReply(content=messages[-1].content if len(agent_seeds) == 1 else "Sure, I can help with that.")
+
+    bp, _ = make_blueprint(TOY, 0)
+    llms = [simulator_llm("human", RoleConfig(), responder=human), simulator_llm("agent", RoleConfig(), responder=agent), None]
+    messages, _, end, counters = asyncio.run(run_conversation(TOY, bp, *llms, InterplayConfig(), row_id="r", seed=1))
+    assert [m.content for m in messages[1:]] == ["Cancel order #O1_0 please.", "Sure, I can help with that.", STOP]
+    assert counters.resampled == 3 and len(set(human_seeds[:3])) == 3 and len(set(agent_seeds)) == 2
+    assert counters.user_turns == 2 and counters.agent_turns == 1
+
+    def mute(messages, tools, *, seed, row_id):
+        return ChatReply(content="")
+
+    llms = [simulator_llm("human", RoleConfig(), responder=mute), simulator_llm("agent", RoleConfig(), responder=mute), None]
+    messages, _, end, counters = asyncio.run(run_conversation(TOY, bp, *llms, InterplayConfig(max_turns=2),
+                                                              row_id="r", seed=1))
+    assert end == "max_turns" and counters.resampled == 2 * MAX_RESAMPLES  # bounded: the last draw is kept

@@ -80,7 +80,7 @@ def interplay(run: str):
                         rounds=[RoundRecord(round=0, blueprint=blueprint, passed=True, gold_fingerprint=gold)])
     sim = sim_responder()
     # the conversation is under way when the agent's endpoint goes down
-    endpoints = {"human": Endpoint(sim, 99), "agent": Endpoint(sim, 2)}
+    endpoints = {"human": Endpoint(sim, 99), "agent": Endpoint(sim, 2), "judge": Endpoint(sim, 99)}
     return Interplay(run_dir=run, stage_key="interplay.a1", attempt=1), record, endpoints
 
 

@@ -1,4 +1,4 @@
-"""Verification of conversations: state, outputs, rules, user-caused failures, end reasons."""
+"""Verification of conversations: state, outputs, rules, end reasons."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from steps.verification import (
     check_outputs,
     check_rules,
     check_state,
-    check_user,
     output_told,
     replay_conversation,
     verify,
@@ -81,6 +80,18 @@ def test_outputs_compare_numbers_as_numbers(output, text, told):
     assert output_told(output, [text]) is told
 
 
+@pytest.mark.parametrize("text,told", [
+    ('Here is your order: {"order_id": "#W1", "total": 3.11, "status": "pending"}. Anything else?', False),
+    ('Details:\n```json\n{"items": [{"price": 3.11}]}\n```', False),
+    ('I found [{"item_id": "1", "price": 3.11}] for you.', False),
+    ("The item costs $3.11, and your order is still pending.", True),
+    ("The prices are [3.11, 5.0].", True),  # a list of plain values is a way of saying them
+    ('Your total is 3.11 ({"order_id": "#W1"}).', True),
+])
+def test_outputs_count_only_in_the_agents_own_words(text, told):
+    assert output_told("3.11", [text]) is told
+
+
 def test_check_outputs_reads_only_the_agents_messages():
     msgs = [Message(role="user", content="Is it 42?"), Message(role="assistant", content="Let me check."),
             Message(role="tool", tool_call_id="x", content="42")]
@@ -141,39 +152,6 @@ def test_an_expected_transfer_is_a_proper_end():
     retail = load_domain("retail")
     bp = Blueprint(instruction="", actions=[Action(name="transfer_to_human_agents", arguments={"summary": "x"})])
     assert check_end(retail, bp, "transfer") == []
-
-
-# -- the user's mistakes --------------------------------------------------------------------
-def test_user_early_stop_while_the_agent_waits():
-    msgs = conversation(None, last_user=f"Actually, let's leave it. {STOP}")
-    verdict = verify(TOY, BLUEPRINT, GOLD, msgs, "stop")
-    assert ("state", "state_mismatch") in codes(verdict.reasons)
-    assert ("user", "user_early_stop") in codes(verdict.reasons)
-    assert not verdict.passed
-
-
-def test_user_early_stop_before_saying_what_it_wanted():
-    msgs = [Message(role="system", content=TOY.policy.text), Message(role="user", content=f"Hello. {STOP}")]
-    assert ("user", "user_early_stop") in codes(verify(TOY, BLUEPRINT, GOLD, msgs, "stop").reasons)
-
-
-def test_user_drift_is_a_request_the_task_does_not_contain():
-    msgs = conversation({"order_id": "#O1_2", "reason": "no longer needed"})
-    msgs[1] = Message(role="user", content='I\'d like to cancel order with order id "#O1_2" and reason "no longer needed".')
-    verdict = verify(TOY, BLUEPRINT, GOLD, msgs, "stop")
-    assert {("state", "state_mismatch"), ("user", "user_drift")} <= codes(verdict.reasons)
-    assert ("user", "user_early_stop") not in codes(verdict.reasons)
-
-
-def test_no_user_blame_for_the_agents_wrong_write_or_for_free_prose():
-    msgs = conversation({"order_id": "#O1_2", "reason": "no longer needed"})
-    reasons = verify(TOY, BLUEPRINT, GOLD, msgs, "stop").reasons
-    assert ("state", "state_mismatch") in codes(reasons) and not any(r.stage == "user" for r in reasons)
-    prose = BLUEPRINT.model_copy(update={"instruction": "You are Ann and want your order #O1_0 gone."})
-    msgs = [Message(role="system", content="policy"), Message(role="user", content="Cancel my order please"),
-            Message(role="assistant", content="Sorry, no."), Message(role="user", content=STOP)]
-    env, events = replay_conversation(TOY, msgs)
-    assert check_user(TOY, prose, msgs, "stop", events) == []
 
 
 # -- everything together --------------------------------------------------------------------

@@ -55,6 +55,14 @@ def test_one_confirmation_covers_one_write():
     assert "confirmed_before_write" in violations(events)
 
 
+def test_a_write_the_tool_refused_needs_no_confirmation_and_uses_none_up():
+    refused = tool("cancel_order", {"order_id": "#O0_1", "reason": "no longer needed"}, ok=False)
+    assert violations([AUTH, refused]) == set()  # it changed nothing
+    retry = [AUTH, Event(kind="agent", text="Cancel #O0_0?"), Event(kind="user", text="yes"),
+             tool("cancel_order", {"order_id": "#O0_0", "reason": "typo"}, ok=False), CANCEL]
+    assert violations(retry) == set()  # the corrected call is the one write the yes covers
+
+
 def test_actions_only_check_skips_conversation_rules():
     d = build_toy()
     found = d.policy.check([AUTH, CANCEL], d.new_environment().db, actions_only=True)
