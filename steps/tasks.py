@@ -1,0 +1,101 @@
+"""The distilabel steps of a build: task shards, and the chains of each shard.
+
+`TaskShards` emits shards (ranges of task indexes, cut between families) and `RunTasks` runs
+each shard's chains (`steps.chain`). Their rows are tiny; the records live in the run's journal.
+Both steps end when the build's main process is gone, so nothing outlives a killed build.
+"""
+
+
+import logging
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from distilabel.steps import GeneratorStep, Step, StepInput
+
+from builder.run.folder import read_config
+from steps.chain import run_shard
+from steps.contexts import units
+
+if TYPE_CHECKING:
+    from distilabel.typing import GeneratorStepOutput, StepOutput
+
+log = logging.getLogger("builder.steps.tasks")
+
+SHARD_COLUMNS = ["first", "stop"]
+
+
+def watch_parent() -> None:
+    """End this process when the build's main process is gone (even killed by SIGKILL), and
+    leave Ctrl-C to the main process, which stops the build and says how to resume."""
+    parent = os.getppid()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            threading.Event().wait(1.0)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+class TaskShards(GeneratorStep):
+    """The run's tasks as shards: ranges of task indexes, each cut between two units."""
+
+    run_dir: str
+    shards: int = 1
+
+    @property
+    def outputs(self) -> list[str]:
+        return SHARD_COLUMNS
+
+    def load(self) -> None:
+        super().load()
+        watch_parent()
+
+    def process(self, offset: int = 0) -> "GeneratorStepOutput":
+        config = read_config(Path(self.run_dir))
+        per_shard = -(-config.tasks // max(1, self.shards))
+        rows: list[dict[str, Any]] = []
+        first = 0
+        for unit in units(config):
+            end = unit.first + unit.size
+            if end - first >= per_shard:
+                rows.append({"first": first, "stop": end})
+                first = end
+        if first < config.tasks or not rows:
+            rows.append({"first": first, "stop": config.tasks})
+        yield rows, True
+
+
+class RunTasks(Step):
+    """Runs the chains of each shard it receives; a shard's row comes back with `error` set when
+    its chains could not run (the build then fails with that cause)."""
+
+    run_dir: str
+
+    @property
+    def inputs(self) -> list[str]:
+        return SHARD_COLUMNS
+
+    @property
+    def outputs(self) -> list[str]:
+        return [*SHARD_COLUMNS, "tasks", "error"]
+
+    def load(self) -> None:
+        super().load()
+        watch_parent()
+
+    def process(self, inputs: StepInput) -> "StepOutput":
+        for row in inputs:
+            row["tasks"], row["error"] = 0, None
+            try:
+                row["tasks"] = run_shard(Path(self.run_dir), row["first"], row["stop"])
+            except Exception as exc:  # the build reports it; distilabel would only log it
+                log.exception("the chains of tasks %s..%s failed", row["first"], row["stop"])
+                row["error"] = f"{type(exc).__name__}: {exc}"
+        yield inputs
