@@ -55,7 +55,7 @@ class Journal:
     def put(self, stage: str, task_id: str, record: str) -> None:
         """Record that `stage` finished `task_id` with `record`; a second write for the same
         (stage, task) keeps the first."""
-        blob = zlib.compress(record.encode(), 6)
+        blob = zlib.compress(record.encode(), 1)
         with self._conn:  # one transaction: a stage is done exactly when its checkpoint is
             self._conn.execute("BEGIN")
             fresh = self._conn.execute(
