@@ -29,6 +29,7 @@ from builder.export.dataset import simulated_roles
 from builder.records import TaskRecord
 from builder.run.folder import CONFIG, STATS, lock_run, prepare_run, write_atomic
 from builder.run.journal import Journal
+from builder.run.lifetime import children_die_with_this_process
 from builder.run.outputs import write_outputs
 from builder.run.ray_session import RayOptions
 from builder.run.stats import compute_stats
@@ -84,6 +85,7 @@ def _run_chains(run_dir: Path, config: BuildConfig, ray: RayOptions | None, cons
     # distilabel's own cache is not our resume mechanism (the journal is), and a killed run can
     # leave it half-written, which distilabel then fails to read: start it afresh every time
     shutil.rmtree(run_dir / ".state" / "distilabel", ignore_errors=True)
+    children_die_with_this_process()
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(run_dir, config, stop, console), daemon=True)
     watcher.start()

@@ -7,15 +7,13 @@ Both steps end when the build's main process is gone, so nothing outlives a kill
 
 
 import logging
-import os
-import signal
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from distilabel.steps import GeneratorStep, Step, StepInput
 
 from builder.run.folder import read_config
+from builder.run.lifetime import watch_parent
 from steps.chain import run_shard
 from steps.contexts import units
 
@@ -25,22 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("builder.steps.tasks")
 
 SHARD_COLUMNS = ["first", "stop"]
-
-
-def watch_parent() -> None:
-    """End this process when the build's main process is gone (even killed by SIGKILL), and
-    leave Ctrl-C to the main process, which stops the build and says how to resume."""
-    parent = os.getppid()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent:
-                os._exit(1)
-            threading.Event().wait(1.0)
-
-    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 class TaskShards(GeneratorStep):
