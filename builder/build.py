@@ -136,6 +136,7 @@ def _build(run_dir: Path, config: BuildConfig, console: Console, ray: RayOptions
         if journal.get_meta(CHAINS_DONE) != config.fingerprint():
             _run_chains(run_dir, config, ray, console)
             journal.set_meta(CHAINS_DONE, config.fingerprint())
+            journal.compact()
         write_outputs(run_dir, _records(journal))
         curation = None
         if config.phase >= 2:

@@ -87,7 +87,7 @@ def test_killed_run_resumes_to_the_same_blueprints(finished, tmp_path):
         if journal.exists():
             try:
                 done = sqlite3.connect(journal).execute(
-                    "SELECT COUNT(*) FROM results WHERE stage LIKE 'check.r0'").fetchone()[0]
+                    "SELECT COUNT(*) FROM done WHERE stage = 'check.r0'").fetchone()[0]
             except sqlite3.Error:
                 done = 0
             if done > 0:
