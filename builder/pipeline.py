@@ -2,7 +2,8 @@
 
 Two steps pass tiny rows: `TaskShards` emits ranges of task indexes and `RunTasks` runs every
 task's chain of stages in them (`steps.chain`), as concurrent coroutines scheduled by one
-limiter per endpoint. Records never travel through distilabel: each stage's result goes to the
+limiter per endpoint. `RunTasks` has one replica per CPU (a process each, or a Ray actor each),
+one shard each, and each endpoint's limit is divided among them. Records never travel through distilabel: each stage's result goes to the
 run's row-level journal, which is also what a re-run resumes from (distilabel's batch cache is
 off).
 
@@ -12,6 +13,7 @@ each step becomes a Ray actor instead of a local process; rows, journal and outp
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections.abc import Callable
@@ -44,11 +46,17 @@ def build_pipeline(run_dir: Path, config: BuildConfig) -> "Pipeline":
 
     distilabel.pipeline.base.time = _QuickPolls()
 
+    from distilabel.steps import StepResources
+
+    from steps.chain import worker_count
     from steps.tasks import RunTasks, TaskShards
 
     run = str(run_dir)
+    workers = worker_count(config, os.cpu_count() or 1)
     with Pipeline(name=f"builder-{config.domain}", cache_dir=str(Path(run_dir) / ".state" / "distilabel")) as pipeline:
-        TaskShards(name="shards", run_dir=run, batch_size=1) >> RunTasks(name="tasks", run_dir=run, input_batch_size=1)
+        shards = TaskShards(name="shards", run_dir=run, shards=workers, batch_size=workers)
+        shards >> RunTasks(name="tasks", run_dir=run, workers=workers, input_batch_size=1,
+                           resources=StepResources(replicas=workers))
     return pipeline
 
 

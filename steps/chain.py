@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.config import BuildConfig
+from builder.llm.config import endpoint_key
 from builder.llm.factory import make_llm
 from builder.records import TaskRecord
 from builder.run.folder import read_config
@@ -79,32 +80,47 @@ def stage_keys(config: BuildConfig) -> list[str]:
     return [s.stage_key for s in (*base_stages(config), *merged, *attempt_stages(config))]
 
 
-def role_llms(config: BuildConfig) -> dict[str, "ChatLLM"]:
-    """One LLM per role, shared by every stage and chain of the process (limits are per endpoint)."""
+def endpoint_limits(config: BuildConfig) -> dict[str, int]:
+    """Endpoint -> its concurrency limit: the smallest `concurrency` of the roles that use it."""
+    limits: dict[str, int] = {}
+    for _, cfg in config.roles.named():
+        key = endpoint_key(cfg)
+        limits[key] = min(limits.get(key, cfg.concurrency), cfg.concurrency)
+    return limits
+
+
+def worker_count(config: BuildConfig, cpus: int) -> int:
+    """How many processes run chains: one per CPU, but never more than an endpoint's limit, which
+    the workers divide among themselves."""
+    return max(1, min(cpus, *endpoint_limits(config).values()))
+
+
+def role_llms(config: BuildConfig, workers: int = 1) -> dict[str, "ChatLLM"]:
+    """One LLM per role, shared by every stage and chain of the process. Each endpoint's limit is
+    divided among the `workers` processes, so together they never exceed it."""
     brain.configure(config.simulator)
-    llms = {name: make_llm(name, cfg) for name, cfg in config.roles.named()}
+    limits = endpoint_limits(config)
+    llms = {}
+    for name, cfg in config.roles.named():
+        share = max(1, limits[endpoint_key(cfg)] // workers)
+        llms[name] = make_llm(name, cfg.model_copy(update={"concurrency": share}))
     for llm in llms.values():
         llm.load()
     return llms
 
 
-def window_size(config: BuildConfig) -> int:
+def window_size(config: BuildConfig, workers: int = 1) -> int:
     """How many units run at once: enough to keep every endpoint's limit full while some chains
     are between calls (checks, replays), few enough that records in memory stay bounded."""
-    limits: dict[str, int] = {}
-    for _, cfg in config.roles.named():
-        from builder.llm.config import endpoint_key
-
-        key = endpoint_key(cfg)
-        limits[key] = min(limits.get(key, cfg.concurrency), cfg.concurrency)
-    return max(16, 2 * sum(limits.values()))
+    return max(16, 2 * sum(endpoint_limits(config).values()) // workers)
 
 
 class Chains:
     """Runs the chains of a range of units in one process, against one journal."""
 
-    def __init__(self, config: BuildConfig, domain: "Domain", journal: Journal, llms: dict[str, "ChatLLM"]):
-        self.config, self.domain, self.journal = config, domain, journal
+    def __init__(self, config: BuildConfig, domain: "Domain", journal: Journal, llms: dict[str, "ChatLLM"],
+                 workers: int = 1):
+        self.config, self.domain, self.journal, self.workers = config, domain, journal, workers
         self.examples = seed_examples(domain, config.blueprints.examples)
         bind = lambda stages: [s.bind(config, domain, llms) for s in stages]  # noqa: E731
         self.phase1 = bind(base_stages(config))
@@ -113,7 +129,7 @@ class Chains:
 
     async def run(self, first: int, stop: int) -> int:
         """Run every unit whose tasks lie in [first, stop); returns the number of tasks run."""
-        window = asyncio.Semaphore(window_size(self.config))
+        window = asyncio.Semaphore(window_size(self.config, self.workers))
         count = 0
         async with asyncio.TaskGroup() as group:
             for unit in units(self.config):
@@ -169,12 +185,13 @@ class Chains:
                 phase1_done.set_result(record)
 
 
-def run_shard(run_dir: Path, first: int, stop: int) -> int:
-    """Run the chains of tasks [first, stop) of the run in `run_dir`; returns how many ran."""
+def run_shard(run_dir: Path, first: int, stop: int, workers: int = 1) -> int:
+    """Run the chains of tasks [first, stop) of the run in `run_dir`, as one of `workers`
+    processes; returns how many tasks ran."""
     config = read_config(run_dir)
     journal = Journal(run_dir)
     try:
-        chains = Chains(config, load_domain(config.domain), journal, role_llms(config))
+        chains = Chains(config, load_domain(config.domain), journal, role_llms(config, workers), workers)
         return asyncio.run(chains.run(first, stop))
     finally:
         journal.close()

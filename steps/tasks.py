@@ -26,7 +26,8 @@ SHARD_COLUMNS = ["first", "stop"]
 
 
 class TaskShards(GeneratorStep):
-    """The run's tasks as shards: ranges of task indexes, each cut between two units."""
+    """The run's tasks as `shards` ranges of task indexes of about equal size, each cut between
+    two units (a family stays whole)."""
 
     run_dir: str
     shards: int = 1
@@ -59,6 +60,7 @@ class RunTasks(Step):
     its chains could not run (the build then fails with that cause)."""
 
     run_dir: str
+    workers: int = 1  # the step's replicas: each endpoint's limit is divided among them
 
     @property
     def inputs(self) -> list[str]:
@@ -76,7 +78,7 @@ class RunTasks(Step):
         for row in inputs:
             row["tasks"], row["error"] = 0, None
             try:
-                row["tasks"] = run_shard(Path(self.run_dir), row["first"], row["stop"])
+                row["tasks"] = run_shard(Path(self.run_dir), row["first"], row["stop"], self.workers)
             except Exception as exc:  # the build reports it; distilabel would only log it
                 log.exception("the chains of tasks %s..%s failed", row["first"], row["stop"])
                 row["error"] = f"{type(exc).__name__}: {exc}"
