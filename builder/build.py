@@ -67,14 +67,36 @@ def _on_interrupt(console: Console):
     for the batches in flight (minutes of LLM calls) and hangs when pressed twice."""
 
     def handler(signum: int, frame: Any) -> None:
-        for child in multiprocessing.active_children():
-            child.kill()
-        console.show_cursor(True)
-        console.print(f"\n{INTERRUPTED}", highlight=False)
-        sys.stderr.flush()
-        os._exit(130)
+        _stop_all(console, f"\n{INTERRUPTED}", 130)
 
     return handler
+
+
+def _stop_all(console: Console, message: str, code: int) -> None:
+    """End the build at once: every process it started, then this one."""
+    for child in multiprocessing.active_children():
+        child.kill()
+    console.show_cursor(True)
+    console.print(message, highlight=False, soft_wrap=True)
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _watch_processes(stop: threading.Event, console: Console) -> None:
+    """A step process that dies (the OOM killer's SIGKILL, a segfault) leaves distilabel waiting
+    for its batch forever: end the build instead, naming the cause. distilabel ends its pool
+    with SIGTERM, which is not a crash."""
+    seen: dict[int, multiprocessing.Process] = {}
+    while not stop.wait(0.5):
+        for child in multiprocessing.active_children():
+            seen.setdefault(child.pid, child)
+        for pid, child in seen.items():
+            code = child.exitcode
+            if code is not None and code < 0 and code != -signal.SIGTERM and not stop.is_set():
+                name = signal.Signals(-code).name
+                hint = " (the kernel's out-of-memory killer sends it)" if name == "SIGKILL" else ""
+                _stop_all(console, f"[red]build failed:[/] a process of the build (pid {pid}) was killed by "
+                          f"{name}{hint}; finished work is kept: run the same command to resume", 1)
 
 
 def _run_chains(run_dir: Path, config: BuildConfig, ray: RayOptions | None, console: Console) -> None:
@@ -87,13 +109,16 @@ def _run_chains(run_dir: Path, config: BuildConfig, ray: RayOptions | None, cons
     shutil.rmtree(run_dir / ".state" / "distilabel", ignore_errors=True)
     children_die_with_this_process()
     stop = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(run_dir, config, stop, console), daemon=True)
-    watcher.start()
+    watchers = [threading.Thread(target=_watch, args=(run_dir, config, stop, console), daemon=True),
+                threading.Thread(target=_watch_processes, args=(stop, console), daemon=True)]
+    for watcher in watchers:
+        watcher.start()
     try:
         distiset = run_pipeline(run_dir, config, ray=ray, on_interrupt=_on_interrupt(console))
     finally:
         stop.set()
-        watcher.join(timeout=5)
+        for watcher in watchers:
+            watcher.join(timeout=5)
     rows = distiset["default"]["train"] if distiset is not None and "default" in distiset else None
     if rows is None or len(rows) == 0:
         raise BuildFailure(f"the pipeline produced no output; see the log in {run_dir / '.state' / 'distilabel'}")

@@ -21,6 +21,8 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from builder.errors import BuildFailure
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (
     task_id TEXT PRIMARY KEY,
@@ -48,9 +50,16 @@ class Journal:
         path = journal_path(run_dir)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(SCHEMA)
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise BuildFailure(
+                f"the run's journal {path} cannot be read ({exc}); it holds the finished work of the "
+                "run: restore it, or build into a new --out folder"
+            ) from exc
 
     def put(self, stage: str, task_id: str, record: str) -> None:
         """Record that `stage` finished `task_id` with `record`; a second write for the same
