@@ -3,9 +3,9 @@
 Two steps pass tiny rows: `TaskShards` emits ranges of task indexes and `RunTasks` runs every
 task's chain of stages in them (`steps.chain`), as concurrent coroutines scheduled by one
 limiter per endpoint. `RunTasks` has one replica per CPU (a process each, or a Ray actor each),
-one shard each, and each endpoint's limit is divided among them. Records never travel through distilabel: each stage's result goes to the
-run's row-level journal, which is also what a re-run resumes from (distilabel's batch cache is
-off).
+one shard each, and each endpoint's limit is divided among them. Records never travel through
+distilabel: each stage's result goes to the run's journal, which is also what a re-run resumes
+from (distilabel's batch cache is off).
 
 The same pipeline runs on distilabel's `RayPipeline` (`run_pipeline(..., ray=RayOptions())`):
 each step becomes a Ray actor instead of a local process; rows, journal and outputs are the same.
@@ -43,14 +43,12 @@ class _QuickPolls:
 def build_pipeline(run_dir: Path, config: BuildConfig) -> "Pipeline":
     import distilabel.pipeline.base
     from distilabel.pipeline import Pipeline
-
-    distilabel.pipeline.base.time = _QuickPolls()
-
     from distilabel.steps import StepResources
 
     from steps.chain import worker_count
     from steps.tasks import RunTasks, TaskShards
 
+    distilabel.pipeline.base.time = _QuickPolls()
     run = str(run_dir)
     workers = worker_count(config, os.cpu_count() or 1)
     with Pipeline(name=f"builder-{config.domain}", cache_dir=str(Path(run_dir) / ".state" / "distilabel")) as pipeline:

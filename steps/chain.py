@@ -18,7 +18,6 @@ The distilabel steps that run them are in `steps.tasks`.
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,17 +31,14 @@ from builder.simulator import brain
 from domains import load_domain
 from steps.base import TaskStep
 from steps.checks import CheckBlueprints
-from steps.contexts import Unit, sample_task, seed_examples, task_id_of, units
+from steps.contexts import Unit, family_id_of, sample_task, seed_examples, task_id_of, units
 from steps.generation import GenerateBlueprints
-from steps.recombination import MergeInstructions, recombine
+from steps.recombination import MergeInstructions, merged_task_id, recombine
 from steps.review import ReviewBlueprints
 
 if TYPE_CHECKING:
     from builder.llm.base import ChatLLM
     from domains.framework.domain import Domain
-
-log = logging.getLogger("builder.steps.chain")
-
 
 def base_stages(config: BuildConfig) -> list[TaskStep]:
     """A task's phase-1 stages, in order: the feedback loop unrolled into rounds."""
@@ -160,10 +156,7 @@ class Chains:
         return sample_task(self.config, self.domain, unit, index, self.examples), None
 
     async def _recombined(self, unit: Unit, members: list["asyncio.Future[TaskRecord]"]) -> None:
-        if self.config.blueprints.recombine_share <= 0:
-            return
-        family_id = f"{self.config.domain}-{self.config.seed}-family{unit.family:04d}"
-        found = self.journal.checkpoint(f"{family_id}-merged")
+        found = self.journal.checkpoint(merged_task_id(family_id_of(self.config, unit.family)))
         if found is not None:
             await self._task((TaskRecord.model_validate_json(found[1]), found[0]), self.merged + self.phase2)
             return

@@ -69,6 +69,10 @@ def task_id_of(config: "BuildConfig", index: int) -> str:
     return f"{config.domain}-{config.seed}-{index:05d}"
 
 
+def family_id_of(config: "BuildConfig", family: int) -> str:
+    return f"{config.domain}-{config.seed}-family{family:04d}"
+
+
 def sample_task(config: "BuildConfig", domain: "Domain", unit: Unit, index: int,
                 examples: list[Blueprint]) -> TaskRecord:
     """The context of task `index` of `unit`: a function of the seed, the task and its family."""
@@ -96,7 +100,7 @@ def sample_task(config: "BuildConfig", domain: "Domain", unit: Unit, index: int,
     )
     return TaskRecord(
         task_id=task_id, domain=config.domain, seed=config.seed, context=context,
-        family=None if family is None else f"{config.domain}-{config.seed}-family{family:04d}",
+        family=None if family is None else family_id_of(config, family),
     )
 
 

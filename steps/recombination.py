@@ -32,10 +32,14 @@ def merge_actions(parents: list[Blueprint], write_tools: set[str]) -> list[Actio
     return actions
 
 
+def merged_task_id(family: str) -> str:
+    return f"{family}-merged"
+
+
 def recombined_task(family: str, members: list[TaskRecord]) -> TaskRecord:
     first = members[0]
     return TaskRecord(
-        task_id=f"{family}-merged", domain=first.domain, seed=first.seed, kind="recombined",
+        task_id=merged_task_id(family), domain=first.domain, seed=first.seed, kind="recombined",
         family=family, parents=[m.task_id for m in members],
         parent_blueprints=[m.blueprint for m in members if m.blueprint is not None],
         context=first.context.model_copy(update={

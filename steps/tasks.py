@@ -5,7 +5,6 @@ each shard's chains (`steps.chain`). Their rows are tiny; the records live in th
 Both steps end when the build's main process is gone, so nothing outlives a killed build.
 """
 
-
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any

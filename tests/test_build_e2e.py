@@ -157,3 +157,16 @@ def test_a_no_op_resume_keeps_the_run_history(finished):
     assert after["invocations"][0] == before["invocations"][0] and len(after["invocations"]) == 2
     assert after["seconds"] == round(sum(i["seconds"] for i in after["invocations"]), 2)
     assert after["funnel"] == before["funnel"]
+
+
+def test_an_unreadable_journal_fails_the_build_naming_it(finished, tmp_path):
+    import shutil
+
+    out = tmp_path / "corrupt"
+    shutil.copytree(finished, out)
+    for extra in (out / ".state").glob("journal.sqlite-*"):
+        extra.unlink()
+    (out / ".state" / "journal.sqlite").write_bytes(b"not a database" * 400)
+    result = subprocess.run(build_cmd(out), cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "journal.sqlite cannot be read" in " ".join(result.stderr.split()) and "Traceback" not in result.stderr
