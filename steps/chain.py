@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from builder.config import BuildConfig
 from builder.llm.config import endpoint_key
 from builder.llm.factory import make_llm
+from builder.llm.limits import call_priority
 from builder.records import TaskRecord
 from builder.run.folder import read_config
 from builder.run.journal import Journal
@@ -139,6 +140,7 @@ class Chains:
         return count
 
     async def run_unit(self, unit: Unit) -> None:
+        call_priority.set(unit.first)  # earlier tasks first: see builder.llm.limits
         if unit.family is None:
             await self._task(self._start(unit, unit.first), self.phase1 + self.phase2)
             return
