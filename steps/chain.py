@@ -129,11 +129,9 @@ class Chains:
         window = asyncio.Semaphore(window_size(self.config, self.workers))
         count = 0
         async with asyncio.TaskGroup() as group:
-            for unit in units(self.config):
+            for unit in units(self.config, first):
                 if unit.first >= stop:
                     break
-                if unit.first < first:
-                    continue
                 await window.acquire()
                 group.create_task(self.run_unit(unit)).add_done_callback(lambda _: window.release())
                 count += unit.size

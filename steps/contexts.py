@@ -35,12 +35,12 @@ class Unit:
         return range(self.first, self.first + self.size)
 
 
-def units(config: "BuildConfig") -> Iterator[Unit]:
-    """The run's tasks in index order, grouped into families.
+def units(config: "BuildConfig", start: int = 0) -> Iterator[Unit]:
+    """The run's tasks in index order, grouped into families, from the unit holding `start` on.
 
     Families come first, their sizes drawn one after the other from one seeded stream, then
     single tasks: lazily, so sampling costs O(1) per task and nothing proportional to the
-    number of tasks is held.
+    number of tasks is held (single tasks are not even walked over to reach `start`).
     """
     share = config.blueprints.recombine_share
     n_families = round(config.tasks * share / (1 - share)) if share > 0 else 0
@@ -50,9 +50,10 @@ def units(config: "BuildConfig") -> Iterator[Unit]:
         size = rng.choice([2, 2, 3])
         if index + size > config.tasks:
             break
-        yield Unit(index, size, family)
+        if index + size > start:
+            yield Unit(index, size, family)
         index += size
-    for single in range(index, config.tasks):
+    for single in range(max(index, start), config.tasks):
         yield Unit(single, 1)
 
 

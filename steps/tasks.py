@@ -45,12 +45,16 @@ class TaskShards(GeneratorStep):
         rows: list[dict[str, Any]] = []
         first = 0
         for unit in units(config):
+            if unit.family is None:
+                break  # single tasks from here on: any index is a cut between units
             end = unit.first + unit.size
             if end - first >= per_shard:
                 rows.append({"first": first, "stop": end})
                 first = end
-        if first < config.tasks or not rows:
-            rows.append({"first": first, "stop": config.tasks})
+        while config.tasks - first > per_shard:
+            rows.append({"first": first, "stop": first + per_shard})
+            first += per_shard
+        rows.append({"first": first, "stop": config.tasks})
         yield rows, True
 
 

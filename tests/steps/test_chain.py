@@ -93,3 +93,10 @@ def test_units_are_drawn_lazily_whatever_the_number_of_tasks():
     first = list(itertools.islice(units(huge), 1000))
     assert first[0].first == 0 and first[-1].first + first[-1].size < 4000
 
+
+
+def test_units_from_an_index_on_skip_the_single_tasks_before_it():
+    cfg = config(tasks=50)
+    plan = list(units(cfg))
+    for start in (0, 3, 10, 30, 49):
+        assert list(units(cfg, start)) == [u for u in plan if u.first + u.size > start]
