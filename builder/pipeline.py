@@ -1,9 +1,11 @@
-"""Assembly of the distilabel pipeline: one step per stage, rounds and attempts unrolled.
+"""Assembly of the distilabel pipeline: task shards, then each shard's chains.
 
-distilabel's DAGs are acyclic, so the feedback loop is unrolled into rounds (generate, check,
-review for round 0, 1, ... R) and the retries of phase 2 into attempts; a task that has passed
-simply flows through the later steps untouched. Resume does not rely on distilabel's batch
-cache (it is off): every step consults the run's row-level journal instead.
+Two steps pass tiny rows: `TaskShards` emits ranges of task indexes and `RunTasks` runs every
+task's chain of stages in them (`steps.chain`), as concurrent coroutines scheduled by one
+limiter per endpoint. `RunTasks` has one replica per CPU (a process each, or a Ray actor each),
+one shard each, and each endpoint's limit is divided among them. Records never travel through
+distilabel: each stage's result goes to the run's journal, which is also what a re-run resumes
+from (distilabel's batch cache is off).
 
 The same pipeline runs on distilabel's `RayPipeline` (`run_pipeline(..., ray=RayOptions())`):
 each step becomes a Ray actor instead of a local process; rows, journal and outputs are the same.
@@ -11,68 +13,62 @@ each step becomes a Ray actor instead of a local process; rows, journal and outp
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from distilabel.pipeline import Pipeline
+from typing import TYPE_CHECKING, Any
 
 from builder.config import BuildConfig
 from builder.run.ray_session import RayOptions, ray_session
-from steps.checks import CheckBlueprints
-from steps.contexts import SampleContexts
-from steps.generation import GenerateBlueprints
-from steps.recombination import MergeInstructions, Recombine
-from steps.review import ReviewBlueprints
 
 if TYPE_CHECKING:
     from distilabel.distiset import Distiset
+    from distilabel.pipeline import Pipeline
 
 
-def stage_keys(config: BuildConfig) -> list[str]:
-    """The journal keys of every per-task stage, in pipeline order (for progress and stats)."""
-    keys = []
-    for r in range(config.blueprints.feedback_rounds + 1):
-        keys += [f"generate.r{r}", f"check.r{r}", f"review.r{r}"]
-    if config.blueprints.recombine_share > 0:
-        keys += ["merge", "check.recombined", "review.recombined"]
-    if config.phase >= 2:
-        keys += [f"interplay.a{k}" for k in range(1, config.interplay.attempts + 1)]
-    return keys
+class _QuickPolls:
+    """`time` for distilabel's pipeline module, with its polling sleeps capped at 50 ms: it
+    checks whether the steps have loaded every 2.5 s, most of a build's start-up otherwise."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        time.sleep(min(seconds, 0.05))
 
 
-def build_pipeline(run_dir: Path, config: BuildConfig) -> Pipeline:
+def build_pipeline(run_dir: Path, config: BuildConfig) -> "Pipeline":
+    import distilabel.pipeline.base
+    from distilabel.pipeline import Pipeline
+    from distilabel.steps import StepResources
+
+    from steps.chain import worker_count
+    from steps.tasks import RunTasks, TaskShards
+
+    distilabel.pipeline.base.time = _QuickPolls()
     run = str(run_dir)
-    common = {"run_dir": run, "input_batch_size": config.batch_size}
-    rounds = config.blueprints.feedback_rounds
+    workers = worker_count(config, os.cpu_count() or 1)
     with Pipeline(name=f"builder-{config.domain}", cache_dir=str(Path(run_dir) / ".state" / "distilabel")) as pipeline:
-        last = SampleContexts(name="contexts", run_dir=run, batch_size=config.batch_size)
-        for r in range(rounds + 1):
-            final = r == rounds
-            for step in (
-                GenerateBlueprints(name=f"generate_r{r}", stage_key=f"generate.r{r}", round=r, **common),
-                CheckBlueprints(name=f"check_r{r}", stage_key=f"check.r{r}", round=r, final_round=final, **common),
-                ReviewBlueprints(name=f"review_r{r}", stage_key=f"review.r{r}", round=r, final_round=final, **common),
-            ):
-                last = last >> step
-        if config.blueprints.recombine_share > 0:
-            for step in (
-                Recombine(name="recombine"),
-                MergeInstructions(name="merge", stage_key="merge", **common),
-                CheckBlueprints(name="check_recombined", stage_key="check.recombined", kind="recombined", final_round=True, **common),
-                ReviewBlueprints(name="review_recombined", stage_key="review.recombined", kind="recombined", **common),
-            ):
-                last = last >> step
-        if config.phase >= 2:
-            from steps.interplay import Interplay
-
-            for k in range(1, config.interplay.attempts + 1):
-                last = last >> Interplay(name=f"interplay_a{k}", stage_key=f"interplay.a{k}", attempt=k, **common)
+        shards = TaskShards(name="shards", run_dir=run, shards=workers, batch_size=workers)
+        shards >> RunTasks(name="tasks", run_dir=run, workers=workers, input_batch_size=1,
+                           resources=StepResources(replicas=workers))
     return pipeline
 
 
-def run_pipeline(run_dir: Path, config: BuildConfig, ray: RayOptions | None = None) -> "Distiset | None":
-    """Build and run the pipeline, locally or (with `ray`) as Ray actors; returns its Distiset."""
+def run_pipeline(run_dir: Path, config: BuildConfig, ray: RayOptions | None = None,
+                 on_interrupt: Callable[[int, Any], None] | None = None) -> "Distiset | None":
+    """Build and run the pipeline, locally or (with `ray`) as Ray actors; returns its Distiset.
+
+    `on_interrupt` replaces distilabel's SIGINT handler (a graceful stop that waits for the
+    batches in flight) for the duration of the run.
+    """
     pipeline = build_pipeline(run_dir, config)
+    if on_interrupt is not None:
+        pipeline._handle_keyboard_interrupt = lambda: signal.signal(signal.SIGINT, on_interrupt)
+        signal.signal(signal.SIGINT, on_interrupt)
     if ray is None:
         return pipeline.run(use_cache=False)
     with ray_session(ray):

@@ -207,7 +207,7 @@ class BuildProgress:
     """`with BuildProgress(run_dir, config, console): run the pipeline` shows the progress."""
 
     def __init__(self, run_dir: Path, config: BuildConfig, console: Console):
-        from builder.pipeline import stage_keys
+        from steps.chain import stage_keys
 
         self.console = console
         self.journal = Journal(Path(run_dir))

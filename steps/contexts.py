@@ -1,4 +1,4 @@
-"""Context sampling (no LLM): the first step, one task row per sampled context.
+"""Context sampling (no LLM): each task's context, and the families tasks are grouped into.
 
 Every random choice derives from the run seed and the task id, so a resumed or re-run build
 samples exactly the same contexts. A share of the tasks is grouped into families of two or
@@ -9,40 +9,52 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from distilabel.steps import GeneratorStep
 
 from builder.personas import PERSONAS
 from builder.records import Blueprint, Context, TaskRecord
-from builder.run.folder import read_config
-from domains import load_domain
 
 if TYPE_CHECKING:
-    from distilabel.typing import GeneratorStepOutput
-
     from builder.config import BuildConfig
     from domains.framework.domain import Domain
 
 
-def family_plan(config: "BuildConfig") -> dict[int, int]:
-    """Task index -> family number, for the tasks that belong to a family."""
+@dataclass(frozen=True)
+class Unit:
+    """A task that runs alone, or a family of 2-3 tasks of one user (contiguous task indexes)
+    whose validated blueprints are then recombined into one longer task."""
+
+    first: int  # task index of its first task
+    size: int
+    family: int | None = None  # family number, None for a task on its own
+
+    @property
+    def indexes(self) -> range:
+        return range(self.first, self.first + self.size)
+
+
+def units(config: "BuildConfig", start: int = 0) -> Iterator[Unit]:
+    """The run's tasks in index order, grouped into families, from the unit holding `start` on.
+
+    Families come first, their sizes drawn one after the other from one seeded stream, then
+    single tasks: lazily, so sampling costs O(1) per task and nothing proportional to the
+    number of tasks is held (single tasks are not even walked over to reach `start`).
+    """
     share = config.blueprints.recombine_share
-    if share <= 0:
-        return {}
-    n_families = round(config.tasks * share / (1 - share))
+    n_families = round(config.tasks * share / (1 - share)) if share > 0 else 0
     rng = random.Random(f"{config.seed}:{config.domain}:families")
-    plan: dict[int, int] = {}
     index = 0
     for family in range(n_families):
         size = rng.choice([2, 2, 3])
         if index + size > config.tasks:
             break
-        for _ in range(size):
-            plan[index] = family
-            index += 1
-    return plan
+        if index + size > start:
+            yield Unit(index, size, family)
+        index += size
+    for single in range(max(index, start), config.tasks):
+        yield Unit(single, 1)
 
 
 def seed_examples(domain: "Domain", n: int) -> list[Blueprint]:
@@ -54,18 +66,27 @@ def seed_examples(domain: "Domain", n: int) -> list[Blueprint]:
     return [Blueprint.model_validate(e) for e in domain.examples[:n]]
 
 
-def sample_task(config: "BuildConfig", domain: "Domain", index: int, plan: dict[int, int],
+def task_id_of(config: "BuildConfig", index: int) -> str:
+    return f"{config.domain}-{config.seed}-{index:05d}"
+
+
+def family_id_of(config: "BuildConfig", family: int) -> str:
+    return f"{config.domain}-{config.seed}-family{family:04d}"
+
+
+def sample_task(config: "BuildConfig", domain: "Domain", unit: Unit, index: int,
                 examples: list[Blueprint]) -> TaskRecord:
-    task_id = f"{config.domain}-{config.seed}-{index:05d}"
+    """The context of task `index` of `unit`: a function of the seed, the task and its family."""
+    task_id = task_id_of(config, index)
     rng = random.Random(f"{config.seed}:{task_id}")
-    family = plan.get(index)
+    family = unit.family
     user_id = None
     prelude: list[tuple[str, dict[str, Any]]] = []
     if family is not None:
         user_id = random.Random(f"{config.seed}:{config.domain}:family{family}").choice(domain.user_ids())
         # earlier tasks of the family have happened, so this one picks other records
-        for earlier in sorted(i for i, f in plan.items() if f == family and i < index):
-            prior = sample_task(config, domain, earlier, plan, [])
+        for earlier in range(unit.first, index):
+            prior = sample_task(config, domain, unit, earlier, [])
             prelude += [(c.name, c.arguments) for c in prior.context.chain]
     chain = domain.sampler.sample(
         rng, max_targets=config.blueprints.max_targets, user_id=user_id, prelude=prelude
@@ -80,32 +101,9 @@ def sample_task(config: "BuildConfig", domain: "Domain", index: int, plan: dict[
     )
     return TaskRecord(
         task_id=task_id, domain=config.domain, seed=config.seed, context=context,
-        family=None if family is None else f"{config.domain}-{config.seed}-family{family:04d}",
+        family=None if family is None else family_id_of(config, family),
     )
 
 
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=lambda o: o.model_dump(mode="json")))
-
-
-class SampleContexts(GeneratorStep):
-    run_dir: str
-
-    @property
-    def outputs(self) -> list[str]:
-        return ["task_id", "record"]
-
-    def process(self, offset: int = 0) -> "GeneratorStepOutput":
-        config = read_config(Path(self.run_dir))
-        domain = load_domain(config.domain)
-        plan = family_plan(config)
-        examples = seed_examples(domain, config.blueprints.examples)
-        batch: list[dict[str, str]] = []
-        for index in range(offset, config.tasks):
-            record = sample_task(config, domain, index, plan, examples)
-            batch.append({"task_id": record.task_id, "record": record.model_dump_json()})
-            if len(batch) == self.batch_size:
-                yield batch, index == config.tasks - 1
-                batch = []
-        if batch or config.tasks == offset:
-            yield batch, True

@@ -1,5 +1,5 @@
-"""What every stage that calls LLMs shares: building its role LLMs, booking their usage, and
-awaiting a row's concurrent calls."""
+"""What every stage that calls LLMs shares: its role LLMs, booking their usage, and awaiting a
+row's concurrent calls."""
 
 from __future__ import annotations
 
@@ -7,27 +7,23 @@ import asyncio
 from typing import Any, Awaitable
 
 from builder.llm.base import ChatLLM
-from builder.llm.factory import make_llm
 from builder.llm.usage import get_ledger
 from builder.records import TaskRecord
 from steps.base import TaskStep
 
 
 class LLMStage(TaskStep):
-    """A TaskStep with LLMs for some roles; `roles()` names them (e.g. generator, reviewer_0)."""
+    """A TaskStep with LLMs for some roles; `role_names()` names them (e.g. generator, reviewer_0)."""
 
     def role_names(self) -> list[str]:
         raise NotImplementedError
 
-    def load_stage(self) -> None:
-        roles = dict(self.config.roles.named())
-        self._llms = {name: make_llm(name, roles[name]) for name in self.role_names()}
-        for llm in self._llms.values():
-            llm.load()
-
     def role_llm(self, role: str) -> ChatLLM:
-        """The LLM of `role` (not named `llm`: distilabel treats a step's `llm` as its one LLM)."""
-        return self._llms[role]
+        """The LLM of `role`, as given to `bind`."""
+        try:
+            return self._llms[role]
+        except KeyError:
+            raise KeyError(f"stage {self.stage_key}: no LLM bound for role {role!r}") from None
 
     def book_usage(self, record: TaskRecord, row_id: str) -> None:
         """Move this row's token counts from the process ledger onto the task record."""

@@ -1,27 +1,18 @@
 """Reverse task recombination: merge the validated tasks of a family into one longer task.
 
-`Recombine` (a global step: it needs every task of a family) creates one recombined task per
-family with at least two validated members; `MergeInstructions` (role: generator) merges their
-instructions; the actions are the parents' actions in order, a read repeated with the same
+`recombine` creates one recombined task per family with at least two validated members (a
+family's chain awaits only its own members, never the rest of the run); `MergeInstructions`
+(role: generator) merges their instructions; the actions are the parents' actions in order, a read repeated with the same
 arguments kept once. The result then goes through the same checks and review as any blueprint.
 """
 
-
-from collections import defaultdict
-from typing import TYPE_CHECKING
-
-from distilabel.steps import GlobalStep, StepInput
 
 from builder.llm.errors import JSONOutputError, LLMCallFailed
 from builder.llm.json_output import achat_json
 from builder.prompts.blueprints import merger_messages
 from builder.records import Action, Blueprint, Reason, RoundRecord, TaskRecord
 from pydantic import BaseModel
-from steps.base import ROW_COLUMNS
 from steps.llm_stage import LLMStage
-
-if TYPE_CHECKING:
-    from distilabel.typing import StepOutput
 
 
 class MergedInstruction(BaseModel):
@@ -41,10 +32,14 @@ def merge_actions(parents: list[Blueprint], write_tools: set[str]) -> list[Actio
     return actions
 
 
+def merged_task_id(family: str) -> str:
+    return f"{family}-merged"
+
+
 def recombined_task(family: str, members: list[TaskRecord]) -> TaskRecord:
     first = members[0]
     return TaskRecord(
-        task_id=f"{family}-merged", domain=first.domain, seed=first.seed, kind="recombined",
+        task_id=merged_task_id(family), domain=first.domain, seed=first.seed, kind="recombined",
         family=family, parents=[m.task_id for m in members],
         parent_blueprints=[m.blueprint for m in members if m.blueprint is not None],
         context=first.context.model_copy(update={
@@ -53,30 +48,13 @@ def recombined_task(family: str, members: list[TaskRecord]) -> TaskRecord:
     )
 
 
-class Recombine(GlobalStep):
-    """Adds one recombined task per family that has two or more validated tasks."""
-
-    @property
-    def inputs(self) -> list[str]:
-        return ROW_COLUMNS
-
-    @property
-    def outputs(self) -> list[str]:
-        return ROW_COLUMNS
-
-    def process(self, inputs: StepInput) -> "StepOutput":
-        families: dict[str, list[TaskRecord]] = defaultdict(list)
-        for row in inputs:
-            record = TaskRecord.model_validate_json(row["record"])
-            if record.family and record.kind == "base" and record.status == "validated":
-                families[record.family].append(record)
-        rows = list(inputs)
-        for family, members in sorted(families.items()):
-            if len(members) >= 2:
-                members.sort(key=lambda m: m.task_id)
-                merged = recombined_task(family, members)
-                rows.append({"task_id": merged.task_id, "record": merged.model_dump_json()})
-        yield rows
+def recombine(members: list[TaskRecord]) -> TaskRecord | None:
+    """The recombined task of a family (its members after phase 1), when two or more of them
+    were validated; else None."""
+    validated = sorted((m for m in members if m.kind == "base" and m.status == "validated"), key=lambda m: m.task_id)
+    if len(validated) < 2 or validated[0].family is None:
+        return None
+    return recombined_task(validated[0].family, validated)
 
 
 class MergeInstructions(LLMStage):

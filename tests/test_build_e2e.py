@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-def build_cmd(out: Path) -> list[str]:
+def build_cmd(out: Path, tasks: int = 14) -> list[str]:
     return [sys.executable, "-c", "from builder.cli import main; main()", "build", "--domain", "retail",
-            "--tasks", "14", "--seed", "5", "--out", str(out)]
+            "--tasks", str(tasks), "--seed", "5", "--out", str(out)]
 
 
 @pytest.fixture(scope="module")
@@ -80,23 +80,44 @@ def test_dataset_configs_load_with_datasets(finished, tmp_path):
     assert len(bps) >= kept
 
 
-def test_killed_build_resumes_across_both_phases(finished, tmp_path):
-    out = tmp_path / "killed"
-    proc = subprocess.Popen(build_cmd(out), cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+def build_processes(out: Path) -> list[int]:
+    """Every live process of a build into `out` (its step processes are forked from it)."""
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["cmdline", "status"]):
+        if str(out) in (proc.info["cmdline"] or []) and proc.info["status"] != psutil.STATUS_ZOMBIE:
+            found.append(proc.pid)
+    return found
+
+
+def wait_for_stage(proc: subprocess.Popen, out: Path, stage: str, timeout: float = 180) -> None:
     journal = out / ".state" / "journal.sqlite"
-    deadline = time.time() + 180
+    deadline = time.time() + timeout
     while time.time() < deadline and proc.poll() is None:
         try:
             if journal.exists() and sqlite3.connect(journal).execute(
-                    "SELECT COUNT(*) FROM results WHERE stage = 'interplay.a1'").fetchone()[0] > 0:
-                break
+                    "SELECT COUNT(*) FROM done WHERE stage = ?", (stage,)).fetchone()[0] > 0:
+                return
         except sqlite3.Error:
             pass
         time.sleep(0.05)
-    assert proc.poll() is None, "the build finished before it could be killed"
-    os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.poll() is None, f"the build finished before reaching {stage}"
+
+
+def test_killed_build_resumes_across_both_phases(finished, tmp_path):
+    """SIGKILL of the build's main process only: its step processes end by themselves."""
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(build_cmd(out), cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    wait_for_stage(proc, out, "interplay.a1")
+    assert len(build_processes(out)) > 1, "the build should run its steps in processes of their own"
+    proc.kill()
     proc.wait()
+    deadline = time.time() + 10
+    while build_processes(out) and time.time() < deadline:
+        time.sleep(0.2)
+    assert build_processes(out) == [], "a process of the killed build outlived it by 10 s"
     result = subprocess.run(build_cmd(out), cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     for name in ("blueprints.parquet", "trajectories.parquet"):
@@ -106,3 +127,38 @@ def test_killed_build_resumes_across_both_phases(finished, tmp_path):
     sa = json.loads((finished / "stats.json").read_text())
     sb = json.loads((out / "stats.json").read_text())
     assert sa["funnel"] == sb["funnel"] and sa["usage"] == sb["usage"]
+    assert len(sb["invocations"]) == 1, "the killed invocation never wrote stats; the resumed one did"
+
+
+def test_ctrl_c_stops_the_build_and_a_second_build_of_the_folder_is_refused(finished, tmp_path):
+    out = tmp_path / "interrupted"
+    proc = subprocess.Popen(build_cmd(out, tasks=200), cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    wait_for_stage(proc, out, "generate.r0")
+    started = time.time()
+    second = subprocess.run(build_cmd(out, tasks=200), cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 2, second.stderr[-2000:]
+    assert f"pid {proc.pid}" in " ".join(second.stderr.split()) and "Traceback" not in second.stderr
+    assert time.time() - started < 30 and proc.poll() is None, "the first build must go on unharmed"
+
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C: the whole process group
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr[-2000:]
+    assert "interrupted; run the same command to resume" in stderr and "Traceback" not in stderr + stdout
+    deadline = time.time() + 10
+    while build_processes(out) and time.time() < deadline:
+        time.sleep(0.2)
+    assert build_processes(out) == []
+
+    journal = sqlite3.connect(out / ".state" / "journal.sqlite")
+    assert journal.execute("SELECT COUNT(*) FROM done").fetchone()[0] > 0, "finished work is kept for the resume"
+
+
+def test_a_no_op_resume_keeps_the_run_history(finished):
+    before = json.loads((finished / "stats.json").read_text())
+    result = subprocess.run(build_cmd(finished), cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    after = json.loads((finished / "stats.json").read_text())
+    assert after["invocations"][0] == before["invocations"][0] and len(after["invocations"]) == 2
+    assert after["seconds"] == round(sum(i["seconds"] for i in after["invocations"]), 2)
+    assert after["funnel"] == before["funnel"]

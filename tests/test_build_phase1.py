@@ -55,12 +55,12 @@ def test_a_phase1_run_is_extended_to_phase2_in_place_and_not_back(finished, tmp_
     shutil.copytree(finished, out)
     journal = out / ".state" / "journal.sqlite"
     generated = dict(sqlite3.connect(journal).execute(
-        "SELECT stage, COUNT(*) FROM results WHERE stage NOT LIKE 'interplay%' GROUP BY stage").fetchall())
+        "SELECT stage, COUNT(*) FROM done WHERE stage NOT LIKE 'interplay%' GROUP BY stage").fetchall())
     result = run_build(out, phase=2)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Resuming" in result.stderr
     after = dict(sqlite3.connect(journal).execute(
-        "SELECT stage, COUNT(*) FROM results WHERE stage NOT LIKE 'interplay%' GROUP BY stage").fetchall())
+        "SELECT stage, COUNT(*) FROM done WHERE stage NOT LIKE 'interplay%' GROUP BY stage").fetchall())
     assert after == generated  # phase 1 was not redone: every blueprint is the one phase 1 made
     pd.testing.assert_frame_equal(pd.read_parquet(finished / "blueprints.parquet"),
                                   pd.read_parquet(out / "blueprints.parquet"))
@@ -125,7 +125,7 @@ def test_killed_run_resumes_to_the_same_blueprints(finished, tmp_path):
         if journal.exists():
             try:
                 done = sqlite3.connect(journal).execute(
-                    "SELECT COUNT(*) FROM results WHERE stage LIKE 'check.r0'").fetchone()[0]
+                    "SELECT COUNT(*) FROM done WHERE stage = 'check.r0'").fetchone()[0]
             except sqlite3.Error:
                 done = 0
             if done > 0:

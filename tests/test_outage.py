@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zlib
 import urllib.request
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class Server:
     def start(self) -> "Server":
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from builder.cli import main; main()", "simulator", "serve",
-             "--port", str(self.port), "--latency-ms", "20"],
+             "--port", str(self.port), "--latency-ms", "100"],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while True:
@@ -55,14 +56,14 @@ class Server:
 def journal_counts(run: Path) -> dict[str, int]:
     try:
         with sqlite3.connect(run / ".state" / "journal.sqlite") as db:
-            return dict(db.execute("SELECT stage, COUNT(*) FROM results GROUP BY stage").fetchall())
+            return dict(db.execute("SELECT stage, COUNT(*) FROM done GROUP BY stage").fetchall())
     except sqlite3.Error:  # not created yet
         return {}
 
 
 def journal_text(run: Path) -> str:
     with sqlite3.connect(run / ".state" / "journal.sqlite") as db:
-        return "\n".join(r for (r,) in db.execute("SELECT record FROM results"))
+        return "\n".join(zlib.decompress(r).decode() for (r,) in db.execute("SELECT record FROM checkpoints"))
 
 
 def build_cmd(config: Path, out: Path) -> list[str]:
@@ -91,12 +92,12 @@ def test_a_killed_endpoint_stops_the_build_and_the_same_command_finishes_the_sam
     result = run_cli("build", "--config", str(config), "--out", str(healthy))
     assert result.returncode == 0, result.stderr[-3000:]
 
-    # the same build; the server dies once the first blueprints are reviewed, the rest still to do
+    # the same build; the server dies once the first blueprint is written, the rest still to do
     run = tmp_path / "outage"
     build = subprocess.Popen(build_cmd(config, run), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     deadline = time.monotonic() + 120
-    while journal_counts(run).get("review.r0", 0) == 0:
+    while journal_counts(run).get("generate.r0", 0) == 0:
         assert build.poll() is None and time.monotonic() < deadline, "the build ended before the outage"
         time.sleep(0.02)
     server.kill()

@@ -7,25 +7,36 @@ Why not a plain `asyncio.Semaphore`: distilabel gives each LLM its own event loo
 run in threads, while an asyncio semaphore belongs to a single loop. `EndpointLimiter` is a
 counting semaphore guarded by a thread lock that wakes waiters on their own loop, so one limit
 holds across loops and threads.
+
+Waiters are served by priority (`call_priority`, lower first; FIFO among equals). A build sets
+it to the task's index, so the earliest tasks' chains never wait behind later ones: they finish
+at the endpoint's speed while the later ones fill the free slots, and the build ends with one
+chain's length of tail instead of every chain crawling to the end together.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import heapq
+import itertools
 import logging
 import threading
-from collections import deque
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EndpointLimiter", "get_limiter", "reset_limiters", "limiter_stats"]
+__all__ = ["EndpointLimiter", "get_limiter", "reset_limiters", "limiter_stats", "call_priority"]
+
+#: The priority of the calls made in this context (lower is served first).
+call_priority: contextvars.ContextVar[int] = contextvars.ContextVar("call_priority", default=0)
 
 
 @dataclass(eq=False)
 class _Waiter:
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future = field(repr=False)
+    handed_over: bool = False
 
 
 class EndpointLimiter:
@@ -38,7 +49,8 @@ class EndpointLimiter:
         self._limit = limit
         self._in_flight = 0
         self._max_in_flight = 0
-        self._waiters: deque[_Waiter] = deque()
+        self._waiters: list[tuple[int, int, _Waiter]] = []  # a heap: (priority, arrival, waiter)
+        self._arrivals = itertools.count()
         self._lock = threading.Lock()
 
     @property
@@ -68,16 +80,12 @@ class EndpointLimiter:
                 self._take()
                 return
             waiter = _Waiter(loop, loop.create_future())
-            self._waiters.append(waiter)
+            heapq.heappush(self._waiters, (call_priority.get(), next(self._arrivals), waiter))
         try:
             await waiter.future
         except asyncio.CancelledError:
             with self._lock:
-                try:
-                    self._waiters.remove(waiter)
-                    handed_over = False
-                except ValueError:
-                    handed_over = True  # release() already passed us a slot
+                handed_over = waiter.handed_over  # else release() skips it: its future is done
             if handed_over and waiter.future.done() and not waiter.future.cancelled():
                 self.release()
             # If the future was cancelled before the hand-over callback ran, the callback
@@ -87,9 +95,10 @@ class EndpointLimiter:
     def release(self) -> None:
         with self._lock:
             while self._waiters:
-                waiter = self._waiters.popleft()
+                _, _, waiter = heapq.heappop(self._waiters)
                 if waiter.future.done():
                     continue  # cancelled while queued
+                waiter.handed_over = True
                 # The slot passes straight to the waiter: in_flight stays the same.
                 try:
                     if _running_loop() is waiter.loop:

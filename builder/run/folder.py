@@ -8,8 +8,10 @@ the folder's config.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +150,30 @@ def prepare_run(run_dir: Path, config: BuildConfig) -> bool:
     except OSError as exc:  # under a file, read-only, a full disk
         raise file_error(exc, f"cannot create the run folder --out {run_dir}") from None
     return False
+
+
+LOCK = ".state/lock"
+
+
+def lock_run(run_dir: Path) -> int:
+    """Take the run folder for this process, or refuse: two builds in one folder would race on
+    its state. Returns the lock's file descriptor; the lock lasts until this process and its
+    children have closed it, so it is released even when the build is killed.
+
+    The folder must exist (a new run: right after `prepare_run` created it).
+    """
+    path = Path(run_dir) / LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 200).decode(errors="replace").strip() or "another process"
+        os.close(fd)
+        raise UserError(
+            f"{run_dir} is being built by {holder}; wait for that build to end (or stop it), "
+            "then run the command again to resume"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, f"pid {os.getpid()} on host {socket.gethostname()}".encode())
+    return fd

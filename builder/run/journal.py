@@ -1,27 +1,42 @@
-"""Row-level checkpoints: the result of every stage for every task, committed as it is made.
+"""Row-level checkpoints: where every task's chain stands, committed as each stage finishes.
 
-distilabel resumes by batch; users asked for better (a crash must not redo or recount work),
-so every step records each row's result here the moment it has it, and on a re-run looks the
-row up before doing anything. SQLite in WAL mode gives atomic commits that survive SIGKILL and
-lets the pipeline's step processes write concurrently; the primary key (stage, task) is what
-guarantees nothing is counted twice.
+distilabel resumes by batch; users asked for better (a crash must not redo or recount work), so
+every stage records each task's result here the moment it has it, and a re-run continues each
+task from its last finished stage. Two tables:
+
+- `checkpoints`: each task's latest record (zlib-compressed JSON) and the stage that made it.
+  Only the latest is kept, so the state grows with the number of tasks, not tasks x stages.
+- `done`: one tiny row per (stage, task) that finished, for progress and the funnel's counts.
+  Its primary key is what guarantees nothing is counted twice.
+
+SQLite in WAL mode gives atomic commits that survive SIGKILL and lets the build's processes
+read while one writes. Both tables are keyed by their primary keys (no sequence to compute),
+so a write costs the same at 200,000 rows as at 1,000.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from builder.errors import BuildFailure
+
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS results (
+CREATE TABLE IF NOT EXISTS checkpoints (
+    task_id TEXT PRIMARY KEY,
+    stage TEXT NOT NULL,
+    record BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS done (
     stage TEXT NOT NULL,
     task_id TEXT NOT NULL,
-    record TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    created REAL NOT NULL,
     PRIMARY KEY (stage, task_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 """
 
@@ -32,34 +47,60 @@ def journal_path(run_dir: Path) -> Path:
 
 class Journal:
     def __init__(self, run_dir: Path):
-        path = journal_path(run_dir)
+        path = self.path = journal_path(run_dir)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(SCHEMA)
-
-    def get(self, stage: str, task_id: str) -> str | None:
-        row = self._conn.execute(
-            "SELECT record FROM results WHERE stage = ? AND task_id = ?", (stage, task_id)
-        ).fetchone()
-        return row[0] if row else None
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise BuildFailure(
+                f"the run's journal {path} cannot be read ({exc}); it holds the finished work of the "
+                "run: restore it, or build into a new --out folder"
+            ) from exc
 
     def put(self, stage: str, task_id: str, record: str) -> None:
-        """Record a result once; a second write for the same (stage, task) keeps the first."""
-        self._conn.execute(
-            "INSERT OR IGNORE INTO results (stage, task_id, record, seq, created) "
-            "VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM results), ?)",
-            (stage, task_id, record, time.time()),
-        )
+        """Record that `stage` finished `task_id` with `record`; a second write for the same
+        (stage, task) keeps the first."""
+        blob = zlib.compress(record.encode(), 1)
+        with self._conn:  # one transaction: a stage is done exactly when its checkpoint is
+            self._conn.execute("BEGIN")
+            fresh = self._conn.execute(
+                "INSERT OR IGNORE INTO done (stage, task_id) VALUES (?, ?)", (stage, task_id)
+            ).rowcount
+            if fresh:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO checkpoints (task_id, stage, record) VALUES (?, ?, ?)",
+                    (task_id, stage, blob),
+                )
 
-    def records(self, stage: str) -> Iterator[tuple[str, str]]:
-        yield from self._conn.execute(
-            "SELECT task_id, record FROM results WHERE stage = ? ORDER BY task_id", (stage,)
-        )
+    def checkpoint(self, task_id: str) -> tuple[str, str] | None:
+        """(stage, record JSON) of the task's last finished stage, or None if none finished."""
+        row = self._conn.execute("SELECT stage, record FROM checkpoints WHERE task_id = ?", (task_id,)).fetchone()
+        return (row[0], zlib.decompress(row[1]).decode()) if row else None
+
+    def records(self) -> Iterator[str]:
+        """Every task's latest record JSON, by task id, streamed (never all in memory)."""
+        cursor = self._conn.execute("SELECT record FROM checkpoints ORDER BY task_id")
+        for (blob,) in cursor:
+            yield zlib.decompress(blob).decode()
 
     def counts(self) -> dict[str, int]:
-        return dict(self._conn.execute("SELECT stage, COUNT(*) FROM results GROUP BY stage").fetchall())
+        """Stage key -> number of tasks that finished that stage."""
+        return dict(self._conn.execute("SELECT stage, COUNT(*) FROM done GROUP BY stage").fetchall())
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def compact(self) -> None:
+        """Fold the write-ahead log into the database and empty it (when no one else writes)."""
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self._conn.close()

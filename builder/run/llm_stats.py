@@ -29,7 +29,20 @@ def _lost_task(rec: TaskRecord, phase: int) -> bool:
     return False
 
 
-def llm_section(records: list[TaskRecord], usage: dict[str, dict[str, int]], phase: int) -> dict[str, Any]:
+class LostRows:
+    """Counts, record by record, the rows LLM failures cost."""
+
+    def __init__(self, phase: int) -> None:
+        self.phase = phase
+        self.candidates = self.attempts = self.tasks = 0
+
+    def add(self, rec: TaskRecord) -> None:
+        self.candidates += sum(_llm_failed(rnd.reasons) for rnd in rec.rounds)
+        self.attempts += sum(_llm_failed(a.reasons) for a in rec.attempts)
+        self.tasks += _lost_task(rec, self.phase)
+
+
+def llm_section(lost: LostRows, usage: dict[str, dict[str, int]]) -> dict[str, Any]:
     """Calls, retries, recovered and failed calls (from the per-role usage), and rows lost."""
     total = lambda key: sum(u.get(key, 0) for u in usage.values())  # noqa: E731
     return {
@@ -37,9 +50,5 @@ def llm_section(records: list[TaskRecord], usage: dict[str, dict[str, int]], pha
         "retries": total("retries"),
         "recovered_calls": total("recovered"),
         "failed_calls": total("failures"),
-        "lost": {
-            "candidates": sum(_llm_failed(rnd.reasons) for rec in records for rnd in rec.rounds),
-            "attempts": sum(_llm_failed(a.reasons) for rec in records for a in rec.attempts),
-            "tasks": sum(_lost_task(rec, phase) for rec in records),
-        },
+        "lost": {"candidates": lost.candidates, "attempts": lost.attempts, "tasks": lost.tasks},
     }

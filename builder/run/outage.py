@@ -1,11 +1,11 @@
 """An endpoint outage during a build: noted in the run folder by the step that met it, read by the build.
 
-Steps run in their own processes (or Ray actors), so a step that finds an endpoint down cannot
-stop the build by raising: distilabel would log the error and carry on with empty rows. Instead
-the step leaves a note under `.state/outages/` (one per endpoint) and passes its rows on; every
-step that sees a note passes its rows on untouched and unjournalled, so the pipeline drains in
-moments and a resumed build redoes exactly those rows. The build then fails (exit 1) with
-`outage_message`. Notes are cleared when a build starts.
+Task chains run in the pipeline's step processes (or Ray actors), so the chains that find an
+endpoint down cannot stop the build by raising: distilabel would log the error and carry on.
+Instead the process that met it leaves a note under `.state/outages/` (one per endpoint) and
+stops its chains, recording no fate for what they had in flight; the build then fails (exit 1)
+with `outage_message`, and a resumed build redoes exactly what the outage cost. Notes are
+cleared when a build starts.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from builder.llm.config import RolesConfig, endpoint_key
 from builder.llm.errors import EndpointDown
 from builder.run.folder import write_atomic
 
-__all__ = ["note_outage", "outage_noted", "read_outages", "clear_outages", "outage_message"]
+__all__ = ["note_outage", "read_outages", "clear_outages", "outage_message"]
 
 OUTAGES = Path(".state") / "outages"
 
@@ -30,11 +30,6 @@ def note_outage(run_dir: Path, down: EndpointDown) -> None:
     name = hashlib.sha256(down.endpoint.encode()).hexdigest()[:16]
     write_atomic(folder / f"{name}.json", json.dumps(
         {"endpoint": down.endpoint, "role": down.role, "down_s": down.down_s, "error": down.error}))
-
-
-def outage_noted(run_dir: Path) -> bool:
-    folder = Path(run_dir) / OUTAGES
-    return folder.is_dir() and any(folder.glob("*.json"))
 
 
 def read_outages(run_dir: Path) -> list[EndpointDown]:

@@ -10,6 +10,8 @@ is null everywhere) still gives every column its type: readers need not special-
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -96,13 +98,27 @@ def trajectory_rows(records: list[TaskRecord]) -> list[dict[str, Any]]:
     return rows
 
 
-def write_table(path: Path, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
-    table = pa.Table.from_pylist(rows, schema=schema)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
-
-
-def write_outputs(run_dir: Path, records: list[TaskRecord]) -> None:
-    write_table(Path(run_dir) / BLUEPRINTS, blueprint_rows(records), BLUEPRINT_SCHEMA)
-    write_table(Path(run_dir) / TRAJECTORIES, trajectory_rows(records), TRAJECTORY_SCHEMA)
+def write_outputs(run_dir: Path, records: Iterable[TaskRecord], chunk: int = 500) -> None:
+    """Write both Parquet files in one pass over the records, `chunk` records at a time (the
+    records are streamed from the journal: never all in memory). Each file is written aside and
+    renamed into place whole."""
+    targets = [(Path(run_dir) / BLUEPRINTS, BLUEPRINT_SCHEMA, blueprint_rows),
+               (Path(run_dir) / TRAJECTORIES, TRAJECTORY_SCHEMA, trajectory_rows)]
+    tmps = [path.with_name(f".{path.name}.tmp") for path, _, _ in targets]
+    writers = [pq.ParquetWriter(tmp, schema) for tmp, (_, schema, _) in zip(tmps, targets)]
+    try:
+        batch: list[TaskRecord] = []
+        for rec in chain(records, [None]):
+            if rec is not None:
+                batch.append(rec)
+            if len(batch) >= chunk or (rec is None and batch):
+                for writer, (_, schema, rows) in zip(writers, targets):
+                    table = pa.Table.from_pylist(rows(batch), schema=schema)
+                    if table.num_rows:
+                        writer.write_table(table)
+                batch = []
+    finally:
+        for writer in writers:
+            writer.close()
+    for tmp, (path, _, _) in zip(tmps, targets):
+        tmp.replace(path)

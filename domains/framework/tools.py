@@ -9,6 +9,7 @@ A tool refuses by raising `ToolError`; the environment turns that into an error 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import typing
@@ -102,8 +103,10 @@ class ToolSpec:
         # which output field a parameter's values are found under, when the names differ
         self.discovers = discovers or {}
 
-    @property
+    @functools.cached_property
     def parameters_schema(self) -> dict[str, Any]:
+        """The arguments' JSON schema; built once (pydantic takes about a millisecond, and every
+        prompt lists every tool) and shared: read it, never edit it."""
         schema = self.args_model.model_json_schema()
         schema.pop("title", None)
         for prop in schema.get("properties", {}).values():

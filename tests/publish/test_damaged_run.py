@@ -3,6 +3,7 @@ is named with the fix by every command that reads it, never a traceback: exit 2,
 
 import json
 import sqlite3
+import zlib
 
 import pytest
 
@@ -58,19 +59,20 @@ def test_a_damaged_run_is_named_with_the_fix(run_copy, tmp_path, case):
     assert not (tmp_path / "release").exists() and not (tmp_path / "card.md").exists()
 
 
-def test_a_journal_record_that_is_not_json_is_named_and_the_fix_works(run_copy, runs):
+def test_a_damaged_journal_record_is_named_and_the_fix_works(run_copy, runs):
     journal = run_copy / ".state" / "journal.sqlite"
     with sqlite3.connect(journal) as con:
-        stage, task = con.execute("SELECT stage, task_id FROM results ORDER BY stage, task_id LIMIT 1").fetchone()
-        con.execute("UPDATE results SET record = '{\"task_id\": ' WHERE stage = ? AND task_id = ?", (stage, task))
+        (task,) = con.execute("SELECT task_id FROM checkpoints ORDER BY task_id LIMIT 1").fetchone()
+        con.execute("UPDATE checkpoints SET record = ? WHERE task_id = ?", (zlib.compress(b'{"task_id": '), task))
+        con.execute("DELETE FROM meta")  # as if the build had been interrupted: the chains run again
     build = ("build", "--config", str(run_copy / "config.yaml"), "--out", str(run_copy))
     result = run_cli(*build)
     err = " ".join(result.stderr.split())
-    assert result.returncode == 2 and "Traceback" not in err, result.stderr[-2000:]
-    fix = 'DELETE FROM results WHERE NOT json_valid(record)'
-    assert f"the run's journal {journal} holds records that are not JSON ({stage} {task})" in err and fix in err
-    with sqlite3.connect(journal) as con:  # the fix the message gives: the record is made again
-        con.execute(fix)
+    assert result.returncode == 1 and "Traceback" not in err, result.stderr[-2000:]
+    fix = f"DELETE FROM checkpoints WHERE task_id = '{task}'; DELETE FROM done WHERE task_id = '{task}'"
+    assert f"the run's journal {journal} holds a damaged record for task {task}" in err and fix in err
+    with sqlite3.connect(journal) as con:  # the fix the message gives: the task is made again
+        con.executescript(fix)
     result = run_cli(*build)
     assert result.returncode == 0, result.stderr[-2000:]
     got, want = (json.loads((run / "stats.json").read_text()) for run in (run_copy, runs["a"]))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from builder.config import BuildConfig
 from builder.llm.config import RoleConfig
 from builder.llm.types import ChatReply
 from builder.records import Context, TaskRecord
-from builder.run.folder import prepare_run
 from builder.simulator.backend import simulator_llm
+from domains import load_domain
 from steps.generation import GenerateBlueprints
 
 TOY_SPEC = "tests.domains.framework.toy:build_toy"
@@ -17,29 +18,22 @@ TOY_SPEC = "tests.domains.framework.toy:build_toy"
 OBJECT_OUTPUTS = 'Thinking... ```json\n{"instruction": "Get my id.", "actions": [{"name": "lookup", "arguments": {}}], "outputs": [{"user_id": "u1"}]}\n```'
 
 
-def generate(tmp_path, record: TaskRecord, round_no: int, seen: list) -> TaskRecord:
+def generate(record: TaskRecord, round_no: int, seen: list) -> TaskRecord:
     def respond(messages, tools, *, seed, row_id):
         seen.append(messages)
         return ChatReply(content=OBJECT_OUTPUTS)
 
-    run = tmp_path / "run"
-    if not run.exists():
-        prepare_run(run, BuildConfig(domain=TOY_SPEC))
-    step = GenerateBlueprints(run_dir=str(run), stage_key=f"generate.r{round_no}", round=round_no)
-    step.load()
-    try:
-        step._llms = {"generator": simulator_llm("generator", RoleConfig(max_retries=0), responder=respond)}
-        (out,) = list(step.process([{"task_id": record.task_id, "record": record.model_dump_json()}]))
-    finally:
-        step.unload()
-    return TaskRecord.model_validate_json(out[0]["record"])
+    llms = {"generator": simulator_llm("generator", RoleConfig(max_retries=0), responder=respond)}
+    step = GenerateBlueprints(stage_key=f"generate.r{round_no}", round=round_no)
+    step.bind(BuildConfig(domain=TOY_SPEC), load_domain(TOY_SPEC), llms)
+    return asyncio.run(step.advance(record))
 
 
 def test_a_reply_that_does_not_parse_is_shown_back_with_its_reason(tmp_path):
     record = TaskRecord(task_id="t-0", domain="toy", seed=1,
                         context=Context(user_id="u1", records={}, chain=[], scenarios=[], persona="p"))
     seen: list = []
-    record = generate(tmp_path, record, 0, seen)
+    record = generate(record, 0, seen)
     (first,) = record.rounds
     assert first.blueprint is None and first.raw == OBJECT_OUTPUTS
     assert [(r.stage, r.code) for r in first.reasons] == [("format", "invalid_json")]
@@ -47,7 +41,7 @@ def test_a_reply_that_does_not_parse_is_shown_back_with_its_reason(tmp_path):
     assert "a list of strings" in seen[0][0].content  # the system prompt says what outputs are
 
     round0_calls = len(seen)  # the JSON reader asks once more within a call before giving up
-    record = generate(tmp_path, record, 1, seen)
+    record = generate(record, 1, seen)
     prompt = seen[round0_calls]
     assert prompt[-2].role == "assistant" and prompt[-2].content == OBJECT_OUTPUTS  # its own words, not a placeholder
     assert prompt[-1].role == "user" and "[format/invalid_json]" in prompt[-1].content and "outputs.0" in prompt[-1].content

@@ -149,45 +149,37 @@ def test_a_slow_conversation_does_not_block_the_others():
     assert time.monotonic() - started < 5
 
 
-# -- the distilabel step ------------------------------------------------------------------------
+# -- the stage ----------------------------------------------------------------------------------
 @pytest.fixture
-def run_dir(tmp_path):
-    from builder.run.folder import prepare_run
+def stage_env():
+    from domains import load_domain
+    from steps.chain import role_llms
 
     careful = {"backend_options": ZERO.model_dump()}
     config = BuildConfig(domain=TOY_SPEC, roles={"human": careful, "agent": careful, "judge": careful},
                          interplay=InterplayConfig(attempts=2))
-    prepare_run(tmp_path / "run", config)
-    return tmp_path / "run"
+    return config, load_domain(TOY_SPEC), role_llms(config)
 
 
-def _run_step(run_dir, attempt: int, records: list[TaskRecord]) -> list[TaskRecord]:
-    step = Interplay(run_dir=str(run_dir), stage_key=f"interplay_{attempt}", attempt=attempt)
-    step.load()
-    try:
-        rows = [{"task_id": r.task_id, "record": r.model_dump_json()} for r in records]
-        (out,) = list(step.process(rows))
-    finally:
-        step.unload()
-    return [TaskRecord.model_validate_json(row["record"]) for row in out]
+def _run_stage(stage_env, attempt: int, records: list[TaskRecord]) -> list[TaskRecord]:
+    config, domain, llms = stage_env
+    stage = Interplay(stage_key=f"interplay.a{attempt}", attempt=attempt).bind(config, domain, llms)
+    return [asyncio.run(stage.advance(r)) or r for r in records]
 
 
-def test_the_step_appends_verified_attempts_once(run_dir):
+def test_the_stage_appends_verified_attempts_once(stage_env):
     from domains import load_domain
 
     toy = load_domain(TOY_SPEC)
     pending = validated_record(toy, 4, "t-pending").model_copy(update={"status": "pending"})
     records = [validated_record(toy, 0, "t-0"), validated_record(toy, 1, "t-1"), pending]
-    first = _run_step(run_dir, 1, records)
+    first = _run_stage(stage_env, 1, records)
     assert [len(r.attempts) for r in first] == [1, 1, 0]
     assert all(r.attempts[0].passed for r in first[:2]), [r.attempts[0].reasons for r in first[:2]]
     assert first[0].usage["agent"]["calls"] > 0
     # attempt 2 skips tasks that already have a verified conversation
-    second = _run_step(run_dir, 2, first)
+    second = _run_stage(stage_env, 2, first)
     assert [len(r.attempts) for r in second] == [1, 1, 0]
-    # resuming attempt 1 returns what the journal holds, not a new conversation
-    again = _run_step(run_dir, 1, records)
-    assert [r.model_dump() for r in again] == [r.model_dump() for r in first]
 
 
 def test_the_user_writes_the_first_message_as_the_customer():

@@ -1,5 +1,6 @@
 """The review committee when reviewers' endpoints fail: a rejection they caused says so."""
 
+import asyncio
 import json
 
 import pytest
@@ -9,7 +10,6 @@ from builder.llm.config import RoleConfig
 from builder.llm.types import ChatReply
 from builder.prompts.blueprints import RUBRIC
 from builder.records import Context, RoundRecord, TaskRecord
-from builder.run.folder import prepare_run
 from builder.simulator.backend import simulator_llm
 from steps.review import ReviewBlueprints
 from tests.domains.framework.toy import build_toy
@@ -28,22 +28,16 @@ def reviewer(role: str, verdict: bool | None):
     return simulator_llm(role, RoleConfig(max_retries=0), responder=respond)
 
 
-def review(tmp_path, verdicts: list[bool | None]) -> TaskRecord:
-    run = tmp_path / "run"
-    prepare_run(run, BuildConfig(domain=TOY_SPEC))
-    blueprint, _ = make_blueprint(build_toy(), 0)
+def review(verdicts: list[bool | None]) -> TaskRecord:
+    toy = build_toy()
+    blueprint, _ = make_blueprint(toy, 0)
     record = TaskRecord(
         task_id="t-0", domain="toy", seed=1, context=Context(user_id="u", records={}, chain=[], scenarios=[], persona="p"),
         rounds=[RoundRecord(round=0, blueprint=blueprint, stage_reached="execution")],
     )
-    step = ReviewBlueprints(run_dir=str(run), stage_key="review.r0", round=0, final_round=True)
-    step.load()
-    try:
-        step._llms = {f"reviewer_{i}": reviewer(f"reviewer_{i}", v) for i, v in enumerate(verdicts)}
-        (out,) = list(step.process([{"task_id": record.task_id, "record": record.model_dump_json()}]))
-    finally:
-        step.unload()
-    return TaskRecord.model_validate_json(out[0]["record"])
+    llms = {f"reviewer_{i}": reviewer(f"reviewer_{i}", v) for i, v in enumerate(verdicts)}
+    step = ReviewBlueprints(stage_key="review.r0", round=0, final_round=True).bind(BuildConfig(domain=TOY_SPEC), toy, llms)
+    return asyncio.run(step.advance(record))
 
 
 @pytest.mark.parametrize("verdicts, status, llm_reasons", [
@@ -51,8 +45,8 @@ def review(tmp_path, verdicts: list[bool | None]) -> TaskRecord:
     ([True, True, None], "validated", 0),  # a failed reviewer that changed nothing: no row lost
     ([False, False, True], "rejected", 0),  # an honest rejection
 ])
-def test_a_rejection_caused_by_failed_reviewers_carries_llm_failure_reasons(tmp_path, verdicts, status, llm_reasons):
-    record = review(tmp_path, verdicts)
+def test_a_rejection_caused_by_failed_reviewers_carries_llm_failure_reasons(verdicts, status, llm_reasons):
+    record = review(verdicts)
     assert record.status == status
     reasons = record.rounds[0].reasons
     failures = [r for r in reasons if (r.stage, r.code) == ("llm", "llm_failure")]
