@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from builder.config import BuildConfig
-from builder.pipeline import stage_keys
+from steps.chain import stage_keys
 from builder.progress import KnownBar, Tracker, expected_totals, known_totals, log_line, time_left
 
 CONFIG = BuildConfig(tasks=20)
