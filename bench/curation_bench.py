@@ -130,7 +130,7 @@ def messages(rng: random.Random, pool: list[str], domain: str, user: str, row_id
 def generate(run_dir: Path, rows: int, seed: int = 0) -> dict[str, int]:
     """Write the two Parquet files with about `rows` trajectory rows; return what was planted."""
     from builder.records import Action, Attempt, Blueprint, Context, RoundRecord, TaskRecord
-    from builder.run.outputs import blueprint_rows, trajectory_rows
+    from builder.app.outputs import blueprint_rows, trajectory_rows
 
     rng = random.Random(seed)
     pool = turn_pool(rng)

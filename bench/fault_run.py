@@ -34,7 +34,7 @@ def free_port() -> int:
 
 
 def cli(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from builder.cli import main; main()", *args]
+    return [sys.executable, "-c", "from builder.app.cli import main; main()", *args]
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 30.0) -> None:

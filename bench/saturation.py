@@ -44,7 +44,7 @@ def _get(url: str) -> dict:
 
 
 def _builder(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from builder.cli import main; main()", *args]
+    return [sys.executable, "-c", "from builder.app.cli import main; main()", *args]
 
 
 class Sampler(threading.Thread):

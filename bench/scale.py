@@ -60,7 +60,7 @@ def build(tasks: int, domain: str, tmp: Path) -> dict[str, float]:
     out = tmp / f"run-{tasks}"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-c", "from builder.cli import main; main()", "build", "--domain", domain,
+    proc = subprocess.Popen([sys.executable, "-c", "from builder.app.cli import main; main()", "build", "--domain", domain,
                              "--tasks", str(tasks), "--out", str(out)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak, first = 0, None

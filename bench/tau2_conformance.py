@@ -1,6 +1,6 @@
 """Conformance of the tau2 adapter with tau2 itself, over tau2's tasks: prints the counts.
 
-For every task with ground-truth actions (see `builder.tau2_conformance`): converted to
+For every task with ground-truth actions (see `builder.app.tau2_conformance`): converted to
 a blueprint, does it pass our format and execution checks; does our state comparison agree
 with tau2's own verdict on the gold actions and on the gold actions without their writes; is the
 state the adapter reaches the one tau2 reaches (tau2's hash). Needs the `tau2` extra.
@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--json", default=None, help="also write the per-domain summaries here")
     args = parser.parse_args()
 
-    from builder.tau2_conformance import check_domain, summarize
+    from builder.app.tau2_conformance import check_domain, summarize
 
     out = {}
     for name in args.domain or ["retail", "airline", "telecom"]:

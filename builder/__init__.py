@@ -1,11 +1,18 @@
 """builder: verified multi-turn tool-use conversations (APIGen-MT), published to the Hub.
 
-The application, the upper floor of the house. It stands on `domains/` (the ground floor, which
-imports nothing from here) and holds both what the stages in `steps/` use (records, the LLM layer
-and its backend registry, prompts, the conversation protocol) and what uses the stages (the
-command line, the build, the pipeline, curation, export, cards, publishing). The offline simulator
-(the `simulator` subpackage) is a test double at the edge: production reaches it only by name,
-through the backend registry (`llm/registry.py`) and the command that serves it over HTTP.
+The application. It stands on `domains/` (the ground floor, which imports nothing from here) and
+has two floors of its own, so that imports follow the data flow:
+- what the stages in `steps/` use: the records (`records`), the build config (`config`), the LLM
+  layer and its backend registry (`llm/`), the prompts (`prompts/`), the conversation protocol,
+  and the run folder's state (`run/`: the folder, the journal, outage notes);
+- what reads the stages' records: curation (`curation/`), the dataset export (`export/`), the
+  cards (`cards/`) and publishing (`publish/`);
+- and on top, what uses the stages: `app/` (the command line, the build, the pipeline assembly,
+  progress, the run's outputs and funnel). Nothing below `app/` imports it or `steps/`
+  (tests/test_layers.py checks both).
+The offline simulator (the `simulator` subpackage) is a test double at the edge: production
+reaches it only by name, through the backend registry (`llm/registry.py`) and the command that
+serves it over HTTP (`app/cli_simulator.py`).
 """
 
 import warnings

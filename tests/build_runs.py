@@ -50,11 +50,11 @@ def read_only(folder: Path):
 
 
 def run_main(*args: str) -> tuple[int, str, str]:
-    """`builder ARGS...` in this process through `builder.cli:main` (same exit mapping, faster).
+    """`builder ARGS...` in this process through `builder.app.cli:main` (same exit mapping, faster).
 
     Returns (exit code, stdout, stderr) with the console's line wrapping undone.
     """
-    from builder.cli import main
+    from builder.app.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     argv, sys.argv = sys.argv, ["builder", *args]

@@ -22,7 +22,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def build_cmd(out: Path, tasks: int = 14) -> list[str]:
-    return [sys.executable, "-c", "from builder.cli import main; main()", "build", "--domain", "retail",
+    return [sys.executable, "-c", "from builder.app.cli import main; main()", "build", "--domain", "retail",
             "--tasks", str(tasks), "--seed", "5", "--out", str(out)]
 
 

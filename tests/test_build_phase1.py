@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def build_cmd(out: Path, tasks: int = 16, phase: int = 1) -> list[str]:
-    return [sys.executable, "-c", "from builder.cli import main; main()", "build", "--domain", TOY,
+    return [sys.executable, "-c", "from builder.app.cli import main; main()", "build", "--domain", TOY,
             "--tasks", str(tasks), "--seed", "3", "--phase", str(phase), "--out", str(out)]
 
 

@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel
 
 from builder.config import BuildConfig, parse_config
-from builder.config_reference import reference_yaml
+from builder.app.config_reference import reference_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = Path(sys.executable).with_name("builder")

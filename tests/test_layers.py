@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # where production may name the simulator's modules
-SIMULATOR_DOORS = {"builder/llm/registry.py", "builder/cli_simulator.py"}
+SIMULATOR_DOORS = {"builder/llm/registry.py", "builder/app/cli_simulator.py"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -40,6 +40,23 @@ def test_production_reaches_the_simulator_only_by_name():
         if rel.startswith("builder/simulator/") or rel in SIMULATOR_DOORS:
             continue
         found = sorted(m for m in imported_modules(path) if m == "builder.simulator" or m.startswith("builder.simulator."))
+        if found:
+            offenders[rel] = found
+    assert not offenders
+
+
+def test_only_the_application_floor_uses_the_stages():
+    """`builder/app/` (command line, build, pipeline assembly, progress, the run's outputs and funnel)
+    stands on the stages; the rest of `builder/` is what the stages use or what reads their records,
+    so neither it nor `steps/` imports `steps` or `builder.app` upward."""
+    offenders = {}
+    for path in sources("builder", "steps"):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith("builder/app/"):
+            continue
+        upward = ("builder.app",) if rel.startswith("steps/") else ("builder.app", "steps")
+        found = sorted(m for m in imported_modules(path) if m.split(".")[0] in ("steps", "builder")
+                       and any(m == u or m.startswith(u + ".") for u in upward))
         if found:
             offenders[rel] = found
     assert not offenders

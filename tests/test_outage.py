@@ -35,7 +35,7 @@ class Server:
 
     def start(self) -> "Server":
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from builder.cli import main; main()", "simulator", "serve",
+            [sys.executable, "-c", "from builder.app.cli import main; main()", "simulator", "serve",
              "--port", str(self.port), "--latency-ms", "100"],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
@@ -67,7 +67,7 @@ def journal_text(run: Path) -> str:
 
 
 def build_cmd(config: Path, out: Path) -> list[str]:
-    return [sys.executable, "-c", "from builder.cli import main; main()", "build", "--config", str(config),
+    return [sys.executable, "-c", "from builder.app.cli import main; main()", "build", "--config", str(config),
             "--out", str(out)]
 
 

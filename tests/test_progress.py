@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from builder.config import BuildConfig
+from builder.app.progress import KnownBar, Tracker, expected_totals, known_totals, log_line, time_left
 from steps.chain import stage_keys
-from builder.progress import KnownBar, Tracker, expected_totals, known_totals, log_line, time_left
 
 CONFIG = BuildConfig(tasks=20)
 KEYS = stage_keys(CONFIG)

@@ -1,5 +1,5 @@
 """Conformance with tau2: its tasks, converted to blueprints, pass our checks, and our state
-comparison agrees with tau2's own (see `builder.tau2_conformance`).
+comparison agrees with tau2's own (see `builder.app.tau2_conformance`).
 
 The default run checks a seeded sample (tau2's own environments are slow to copy); the full sweep
 is `pytest -m slow` (or `python bench/tau2_conformance.py`, which prints the counts).
@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("tau2", reason="tau2 is not installed: pip install -e '.[tau2]'")
 
-from builder.tau2_conformance import check_domain, check_task, summarize  # noqa: E402
+from builder.app.tau2_conformance import check_domain, check_task, summarize  # noqa: E402
 from domains.adapters.tau2.loader import cached_tasks  # noqa: E402
 
 DOMAINS = ["retail", "airline", "telecom"]

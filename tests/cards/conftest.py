@@ -8,8 +8,8 @@ import pytest
 from builder.config import BuildConfig
 from builder.curation.run import curate
 from builder.export.dataset import export_dataset
-from builder.run.outputs import write_outputs
-from builder.run.stats import compute_stats
+from builder.app.outputs import write_outputs
+from builder.app.stats import compute_stats
 from tests.domains.framework.toy import build_toy
 from tests.export.records import make_records
 

@@ -9,7 +9,7 @@ from huggingface_hub import ModelCard, ModelCardData
 from typer.testing import CliRunner
 
 from builder.cards.model_card import render_model_card
-from builder.cli import app
+from builder.app.cli import app
 from builder.errors import UserError
 from tests.cards.conftest import REAL, make_run
 from tests.cards.markdown import number, table

@@ -1,5 +1,5 @@
 """Small seeded run folders for curation tests: task records written by the real writer
-(`builder.run.outputs.write_outputs`), so the Parquet files are exactly what a build leaves."""
+(`builder.app.outputs.write_outputs`), so the Parquet files are exactly what a build leaves."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from builder.curation.run import curate
 from builder.curation.selection import FOLDER, read_selection
 from builder.llm.types import Message
 from builder.records import Action, Attempt, Blueprint, Context, RoundRecord, TaskRecord
-from builder.run.outputs import write_outputs
+from builder.app.outputs import write_outputs
 
 WORDS = [f"w{i}" for i in range(500)]
 _UNIQUE = itertools.count()

@@ -7,7 +7,7 @@ import pytest
 
 from builder.config import BuildConfig
 from builder.curation.run import curate
-from builder.run.outputs import write_outputs
+from builder.app.outputs import write_outputs
 from tests.curation.runs import attempt, kept, removed, sentence, task
 
 NAMES = ["ru*", "r?n", "r[u]n", "r[!x]n", "{run,other}", "it's a run", "~run", "**"]

@@ -161,7 +161,7 @@ def curate_and_export(run_dir: Path, config: BuildConfig, records: list[TaskReco
     """What a build does after its pipeline: the run's Parquet files, curation, stats.json, the export."""
     from builder.curation.run import curate
     from builder.export.dataset import export_dataset
-    from builder.run.outputs import write_outputs
+    from builder.app.outputs import write_outputs
 
     Path(run_dir).mkdir(parents=True, exist_ok=True)
     write_outputs(run_dir, records)
@@ -175,7 +175,7 @@ def write_stats(run_dir: Path, config: BuildConfig, records: list[TaskRecord], c
     reads them)."""
     import json
 
-    from builder.run.stats import compute_stats
+    from builder.app.stats import compute_stats
 
     stats = compute_stats(config, records, seconds=1.0, curation=curation)
     (Path(run_dir) / "config.yaml").write_text(config.to_yaml())

@@ -55,5 +55,5 @@ def run_python(code: str, env: dict[str, str], *args: str, timeout: float = 120)
 
 def builder(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
     """The `builder` CLI in a subprocess (with `env`), as a user runs it; a wide terminal keeps lines whole."""
-    return subprocess.run([sys.executable, "-c", "from builder.cli import main; main()", *args],
+    return subprocess.run([sys.executable, "-c", "from builder.app.cli import main; main()", *args],
                           env={**env, "COLUMNS": "1000"}, capture_output=True, text=True, timeout=timeout, cwd=ROOT)

@@ -18,7 +18,7 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("publish-runs")
     procs = {
         name: subprocess.Popen(
-            [sys.executable, "-c", "from builder.cli import main; main()", "build", "--domain", "retail", *args,
+            [sys.executable, "-c", "from builder.app.cli import main; main()", "build", "--domain", "retail", *args,
              "--out", str(root / name)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )

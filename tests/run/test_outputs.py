@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 
 from builder.run.folder import BLUEPRINTS, TRAJECTORIES
-from builder.run.outputs import BLUEPRINT_SCHEMA, TRAJECTORY_SCHEMA, blueprint_rows, trajectory_rows, write_outputs
+from builder.app.outputs import BLUEPRINT_SCHEMA, TRAJECTORY_SCHEMA, blueprint_rows, trajectory_rows, write_outputs
 from tests.export.records import make_records
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from builder.cli_simulator import simulator_app
+from builder.app.cli_simulator import simulator_app
 from builder.llm.headers import ATTEMPT_HEADER, ROW_ID_HEADER
 from builder.simulator.responder import default_responder
 from builder.simulator.server import FAULT_KINDS, FaultConfig, FaultPlan, SimulatorServer

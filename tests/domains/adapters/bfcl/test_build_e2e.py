@@ -21,7 +21,7 @@ DOMAIN = "bfcl:trading"
 
 def test_build_runs_both_phases_and_kept_conversations_reach_the_gold_state(tmp_path):
     out = tmp_path / "run"
-    cmd = [sys.executable, "-c", "from builder.cli import main; main()", "build", "--domain", DOMAIN,
+    cmd = [sys.executable, "-c", "from builder.app.cli import main; main()", "build", "--domain", DOMAIN,
            "--tasks", "5", "--seed", "3", "--out", str(out)]
     result = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             capture_output=True, text=True, timeout=300)

@@ -16,8 +16,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from builder.cli_help import Command, Group
-from builder.console import make_console
+from builder.app.cli_help import Command, Group
+from builder.app.console import make_console
 from builder.errors import BuildFailure, UserError, file_error
 from domains.errors import DomainError
 
@@ -39,7 +39,7 @@ err = make_console(stderr=True)
 
 
 def _mount_simulator() -> None:
-    from builder.cli_simulator import simulator_app
+    from builder.app.cli_simulator import simulator_app
 
     app.add_typer(simulator_app, name="simulator", help="Run the offline simulator as an OpenAI-compatible server.")
 
@@ -161,7 +161,7 @@ def config_defaults() -> None:
 
     Copy it to start a config file (`builder config defaults > build.yaml`) and keep the keys you change.
     """
-    from builder.config_reference import reference_yaml
+    from builder.app.config_reference import reference_yaml
 
     sys.stdout.write(reference_yaml())
 
@@ -193,7 +193,7 @@ def build(
 
     That is fine on one machine; for a cluster of several, see "Scaling out on Ray" in the README.
     """
-    from builder.build import run_build
+    from builder.app.build import run_build
     from builder.config import load_config_file, parse_config
 
     data: dict[str, Any] = load_config_file(config) if config else {}
@@ -209,13 +209,13 @@ def build(
 
     make_role_llms(cfg.roles)  # missing key variables, missing model files: fail now
     check_endpoints(cfg.roles)  # nothing listening at a base_url: fail now
-    from builder.run.ray_session import RayOptions
+    from builder.app.ray_session import RayOptions
 
     ray_options = RayOptions(ray_address) if ray or ray_address else None
     if ray_options:
         ray_options.check()  # Ray missing, nothing at the address: fail now
     stats = run_build(out_dir, cfg, console=err, ray=ray_options)
-    from builder.cli_report import print_summary
+    from builder.app.cli_report import print_summary
 
     print_summary(out, out_dir, stats, cfg.phase)
 
@@ -226,7 +226,7 @@ def stats(
     as_json: bool = typer.Option(False, "--json", help="Print stats.json as it is (every figure, for scripts)."),
 ) -> None:
     """Print a run's funnel: every stage in and out, curation, why candidates failed, token usage."""
-    from builder.cli_report import print_stats
+    from builder.app.cli_report import print_stats
     from builder.run.folder import read_stats
 
     data = read_stats(run_dir)

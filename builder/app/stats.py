@@ -16,7 +16,7 @@ from typing import Any
 from builder.config import BuildConfig
 from builder.curation.result import CurationResult
 from builder.records import RoundRecord, TaskRecord, add_usage
-from builder.run.llm_stats import LostRows, llm_section
+from builder.app.llm_stats import LostRows, llm_section
 
 
 def _round_outcome(rnd: RoundRecord) -> list[str]:

@@ -1,7 +1,7 @@
 """`builder simulator ...`: run the offline simulator as an OpenAI-compatible HTTP server.
 
 Mounted by the main CLI as `builder simulator`; also runnable alone with
-`python -m builder.cli_simulator serve ...`.
+`python -m builder.app.cli_simulator serve ...`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import errno
 
 import typer
 
-from builder.cli_help import Command, Group
+from builder.app.cli_help import Command, Group
 
 simulator_app = typer.Typer(
     name="simulator",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder.config import BuildConfig
-from builder.run.ray_session import RayOptions, ray_session
+from builder.app.ray_session import RayOptions, ray_session
 
 if TYPE_CHECKING:
     from distilabel.distiset import Distiset

@@ -1,7 +1,7 @@
 """`builder build`: prepare the run folder, run the pipeline, write outputs and the funnel.
 
 The pipeline runs in this process (distilabel starts its step processes from here) while
-`builder.progress` shows each stage's progress from the journal. Outputs and the funnel are then written by streaming
+`builder.app.progress` shows each stage's progress from the journal. Outputs and the funnel are then written by streaming
 the journal's records, so no process ever holds every record.
 """
 
@@ -23,16 +23,16 @@ from rich.console import Console
 
 from builder.config import BuildConfig
 from builder.errors import BuildFailure
-from builder.progress import BuildProgress
+from builder.app.progress import BuildProgress
 from builder.records import TaskRecord
-from builder.run.disk import full_disk
+from builder.app.disk import full_disk
 from builder.run.folder import CONFIG, STATS, lock_run, prepare_run, write_atomic
 from builder.run.journal import Journal
 from builder.run.lifetime import children_die_with_this_process
 from builder.run.outage import clear_outages, outage_message, read_outages
-from builder.run.outputs import write_outputs
-from builder.run.ray_session import RayOptions
-from builder.run.stats import compute_stats
+from builder.app.outputs import write_outputs
+from builder.app.ray_session import RayOptions
+from builder.app.stats import compute_stats
 
 INTERRUPTED = "interrupted; run the same command to resume"
 CHAINS_DONE = "chains_done"  # journal meta key: every task's chain has ended (config fingerprint)
@@ -79,7 +79,7 @@ def _watch_processes(stop: threading.Event, console: Console) -> None:
 def _run_chains(run_dir: Path, config: BuildConfig, ray: RayOptions | None, console: Console) -> None:
     """Run every task's chain through the distilabel pipeline; fail with the cause if one could not run."""
     os.environ.setdefault("DISTILABEL_LOG_LEVEL", "WARNING")
-    from builder.pipeline import run_pipeline
+    from builder.app.pipeline import run_pipeline
 
     # distilabel's own cache is not our resume mechanism (the journal is), and a killed run can
     # leave it half-written, which distilabel then fails to read: start it afresh every time
