@@ -75,14 +75,17 @@ class BuildConfig(BaseModel):
         return [name for name, cfg in self.used_roles() if cfg.is_simulator]
 
     def fingerprint(self) -> str:
-        """What makes two runs the same run: everything but parallelism knobs and curation.
+        """What makes two runs the same run: everything but the operational knobs (batch size,
+        each role's concurrency, timeouts, retries and outage wait: a resumed run may change
+        them, see `RolesConfig.without_operational`) and curation.
 
         Curation picks which of the generated rows are published; it does not change them, so a
         finished run may be curated again with other settings (the build re-runs only curation
         and the export, everything else is found in the journal). Credentials are not part of it
         either: the run folder never sees them (see `to_yaml`), and a rotated key is the same run.
         """
-        data = redact_data(self.model_dump(mode="json", exclude={"batch_size", "curation"}))
+        data = self.model_dump(mode="json", exclude={"batch_size", "curation", "roles"})
+        data = redact_data({**data, "roles": self.roles.without_operational()})
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
     def to_yaml(self) -> str:

@@ -150,6 +150,10 @@ class RoleConfig(BaseModel):
         return self.spec.model
 
 
+# per-role settings that bound load and patience, never what a call returns
+OPERATIONAL = ("concurrency", "timeout_s", "max_retries", "retry_base_s", "retry_max_s", "outage_wait_s")
+
+
 class RolesConfig(BaseModel):
     """The LLM for each role of the pipeline. Everything defaults to the offline simulator."""
 
@@ -164,6 +168,15 @@ class RolesConfig(BaseModel):
     human: RoleConfig = Field(default_factory=RoleConfig, description="Plays the user in the conversations (phase 2).")
     agent: RoleConfig = Field(default_factory=RoleConfig, description="The tool-calling agent whose turns are the training data.")
     judge: RoleConfig = Field(default_factory=RoleConfig, description="Picks the user reply during stabilisation; says who made a failed conversation fail.")
+
+    def without_operational(self) -> dict[str, Any]:
+        """The roles as data, less how hard each endpoint is pushed and how long failures are
+        waited out (`OPERATIONAL`): those change no row, so a run may resume with other values."""
+        data = self.model_dump(mode="json")
+        for role in (data["generator"], *data["reviewers"], data["human"], data["agent"], data["judge"]):
+            for key in OPERATIONAL:
+                role.pop(key, None)
+        return data
 
     def named(self) -> list[tuple[str, RoleConfig]]:
         """Every role with its name, in pipeline order: the one list of role names. Reviewers are
