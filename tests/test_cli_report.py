@@ -29,7 +29,7 @@ def builder(*args: str, columns: int | None = None, **env: str) -> subprocess.Co
 def build(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     out = tmp_path_factory.mktemp("report") / "run"
     result = builder("build", "--domain", TOY, "--tasks", "8", "--seed", "1", "--out", str(out),
-                     BUILDER_PROGRESS_EVERY_S="1")
+                     BUILDER_PROGRESS_EVERY_S="0.2")
     assert result.returncode == 0, result.stderr[-3000:]
     return out, result
 

@@ -92,6 +92,8 @@ def _run_chains(run_dir: Path, config: BuildConfig, ray: RayOptions | None, cons
     try:
         with BuildProgress(run_dir, config, console):
             distiset = run_pipeline(run_dir, config, ray=ray, on_interrupt=_on_interrupt(console))
+    except OSError as exc:  # distilabel writing its batches; a full disk is said as such
+        raise BuildFailure(full_disk(run_dir) or str(exc)) from exc
     finally:
         stop.set()
         watcher.join(timeout=5)
@@ -105,7 +107,7 @@ def _run_chains(run_dir: Path, config: BuildConfig, ray: RayOptions | None, cons
     errors = [e for e in rows["error"] if e]
     if errors or None in rows["tasks"]:
         cause = errors[0] if errors else "a step of the pipeline crashed"
-        raise BuildFailure(f"{cause} (the log is in {run_dir / '.state' / 'distilabel'}); "
+        raise BuildFailure(full_disk(run_dir) or f"{cause} (the log is in {run_dir / '.state' / 'distilabel'}); "
                            "finished work is kept: run the same command to resume")
 
 
