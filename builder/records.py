@@ -125,6 +125,8 @@ class TaskRecord(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list)
     # role -> {prompt_tokens, completion_tokens, calls, retries, recovered, failures}, all stages
     usage: dict[str, dict[str, int]] = Field(default_factory=dict)
+    # the same for phase 1, per stage (stage key -> role -> counts); an attempt's usage is its own
+    stage_usage: dict[str, dict[str, dict[str, int]]] = Field(default_factory=dict)
     errors: list[Reason] = Field(default_factory=list)  # stages that crashed on this task
 
     @property

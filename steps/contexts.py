@@ -45,17 +45,21 @@ def family_plan(config: "BuildConfig") -> dict[int, int]:
     return plan
 
 
-def seed_examples(domain: "Domain", n: int) -> list[Blueprint]:
-    """The domain's hand-written example blueprints, as in-context examples for the generator.
+def seed_examples(domain: "Domain", n: int, chain: list[PlannedCallRecord]) -> list[Blueprint]:
+    """`n` of the domain's hand-written example blueprints, as in-context examples for the
+    generator: first those whose write tools the chain's targets use, so the example shows the
+    form of this kind of task, then the others in their order.
 
     Earlier validated blueprints of the same run would make a task's prompt depend on which
     tasks happened to finish first; seed examples keep every prompt a function of the seed.
     """
-    return [Blueprint.model_validate(e) for e in domain.examples[:n]]
+    targets = {c.name for c in chain if c.purpose == "target" and c.kind == "write"}
+    examples = [Blueprint.model_validate(e) for e in domain.examples]
+    ranked = sorted(examples, key=lambda e: not targets & {a.name for a in e.actions})
+    return ranked[:n]
 
 
-def sample_task(config: "BuildConfig", domain: "Domain", index: int, plan: dict[int, int],
-                examples: list[Blueprint]) -> TaskRecord:
+def sample_task(config: "BuildConfig", domain: "Domain", index: int, plan: dict[int, int]) -> TaskRecord:
     task_id = f"{config.domain}-{config.seed}-{index:05d}"
     rng = random.Random(f"{config.seed}:{task_id}")
     family = plan.get(index)
@@ -65,18 +69,19 @@ def sample_task(config: "BuildConfig", domain: "Domain", index: int, plan: dict[
         user_id = random.Random(f"{config.seed}:{config.domain}:family{family}").choice(domain.user_ids())
         # earlier tasks of the family have happened, so this one picks other records
         for earlier in sorted(i for i, f in plan.items() if f == family and i < index):
-            prior = sample_task(config, domain, earlier, plan, [])
+            prior = sample_task(config, domain, earlier, plan)
             prelude += [(c.name, c.arguments) for c in prior.context.chain]
     chain = domain.sampler.sample(
         rng, max_targets=config.blueprints.max_targets, user_id=user_id, prelude=prelude
     )
+    calls = [PlannedCallRecord(**c.model_dump()) for c in chain.calls]
     context = Context(
         user_id=chain.user_id,
         records=_jsonable(domain.user_context(domain.new_environment().db, chain.user_id)),
-        chain=[PlannedCallRecord(**c.model_dump()) for c in chain.calls],
+        chain=calls,
         scenarios=chain.scenarios,
         persona=rng.choice(PERSONAS),
-        examples=examples,
+        examples=seed_examples(domain, config.blueprints.examples, calls),
     )
     return TaskRecord(
         task_id=task_id, domain=config.domain, seed=config.seed, context=context,
@@ -99,10 +104,9 @@ class SampleContexts(GeneratorStep):
         config = read_config(Path(self.run_dir))
         domain = load_domain(config.domain)
         plan = family_plan(config)
-        examples = seed_examples(domain, config.blueprints.examples)
         batch: list[dict[str, str]] = []
         for index in range(offset, config.tasks):
-            record = sample_task(config, domain, index, plan, examples)
+            record = sample_task(config, domain, index, plan)
             batch.append({"task_id": record.task_id, "record": record.model_dump_json()})
             if len(batch) == self.batch_size:
                 yield batch, index == config.tasks - 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from builder.llm.base import ChatLLM
 from builder.llm.factory import make_llm
 from builder.llm.usage import get_ledger
-from builder.records import TaskRecord
+from builder.records import TaskRecord, add_usage
 from builder.simulator import brain
 from steps.base import TaskStep
 
@@ -28,5 +28,8 @@ class LLMStage(TaskStep):
         return self._llms[role]
 
     def book_usage(self, record: TaskRecord, row_id: str) -> None:
-        """Move this row's token counts from the process ledger onto the task record."""
-        record.add_usage(get_ledger().pop_row(row_id))
+        """Move this row's token counts from the process ledger onto the task record, in all and
+        for this stage."""
+        usage = get_ledger().pop_row(row_id)
+        record.add_usage(usage)
+        add_usage(record.stage_usage.setdefault(self.stage_key, {}), usage)

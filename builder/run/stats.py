@@ -92,6 +92,12 @@ def compute_stats(
     usage: dict[str, dict[str, int]] = {}
     for rec in records:  # a record's usage already includes its attempts' (Attempt.usage is a breakdown)
         add_usage(usage, rec.usage)
+    by_stage: dict[str, dict[str, dict[str, int]]] = {}
+    for rec in records:
+        for stage, roles in rec.stage_usage.items():
+            add_usage(by_stage.setdefault(stage, {}), roles)
+        for a in rec.attempts:
+            add_usage(by_stage.setdefault(f"interplay.a{a.attempt}", {}), a.usage)
     if curation is not None:
         funnel["curation"] = curation.funnel()
         kept = sum(curation.kept["trajectories"].values())
@@ -108,6 +114,7 @@ def compute_stats(
         "rejection_reasons": dict(sorted(reasons.items())),
         "internal_errors": sum(len(r.errors) for r in records),
         "usage": usage,
+        "usage_by_stage": {stage: dict(sorted(roles.items())) for stage, roles in sorted(by_stage.items())},
         "llm": llm_section(records, usage, config.phase),
         "tokens_total": total_tokens,
         "tokens_per_kept_row": round(total_tokens / kept, 1) if kept else None,

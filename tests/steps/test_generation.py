@@ -8,7 +8,7 @@ from builder.config import BuildConfig
 from builder.llm.config import RoleConfig
 from builder.llm.factory import make_llm
 from builder.llm.types import ChatReply
-from builder.records import Context, TaskRecord
+from builder.records import Context, PlannedCallRecord, TaskRecord
 from builder.run.folder import prepare_run
 from steps.generation import GenerateBlueprints
 
@@ -17,14 +17,15 @@ TOY_SPEC = "tests.domains.framework.toy:build_toy"
 OBJECT_OUTPUTS = 'Thinking... ```json\n{"instruction": "Get my id.", "actions": [{"name": "lookup", "arguments": {}}], "outputs": [{"user_id": "u1"}]}\n```'
 
 
-def generate(tmp_path, record: TaskRecord, round_no: int, seen: list) -> TaskRecord:
+def generate(tmp_path, record: TaskRecord, round_no: int, seen: list, reply: str = OBJECT_OUTPUTS,
+             generation: str = "free") -> TaskRecord:
     def respond(messages, tools, *, seed, row_id):
         seen.append(messages)
-        return ChatReply(content=OBJECT_OUTPUTS)
+        return ChatReply(content=reply)
 
     run = tmp_path / "run"
     if not run.exists():
-        prepare_run(run, BuildConfig(domain=TOY_SPEC))
+        prepare_run(run, BuildConfig(domain=TOY_SPEC, blueprints={"generation": generation}))
     step = GenerateBlueprints(run_dir=str(run), stage_key=f"generate.r{round_no}", round=round_no)
     step.load()
     try:
@@ -52,3 +53,25 @@ def test_a_reply_that_does_not_parse_is_shown_back_with_its_reason(tmp_path):
     assert prompt[-2].role == "assistant" and prompt[-2].content == OBJECT_OUTPUTS  # its own words, not a placeholder
     assert prompt[-1].role == "user" and "[format/invalid_json]" in prompt[-1].content and "outputs.0" in prompt[-1].content
     assert len(record.rounds) == 2 and json.loads(record.rounds[1].reasons[0].model_dump_json())["stage"] == "format"
+
+
+def test_from_chain_the_chain_is_the_actions_and_the_reply_is_kept_as_written(tmp_path):
+    chain = [
+        PlannedCallRecord(name="find_user_id_by_email", arguments={"email": "a@x"}, kind="read", purpose="auth",
+                          ok=True, observation="u1"),
+        PlannedCallRecord(name="get_order", arguments={"order_id": "o9"}, kind="read", purpose="discover",
+                          ok=False, observation="Error: no order o9"),
+        PlannedCallRecord(name="cancel_order", arguments={"order_id": "o1"}, kind="write", purpose="target",
+                          ok=True, observation='{"order_id": "o1", "status": "cancelled"}'),
+    ]
+    record = TaskRecord(task_id="t-0", domain="toy", seed=1,
+                        context=Context(user_id="u1", records={}, chain=chain, scenarios=[], persona="p"))
+    reply = 'The chain cancels o1.\n{"instruction": "You are a@x. Cancel order o1.", "outputs": [1]}'
+    seen: list = []
+    record = generate(tmp_path, record, 0, seen, reply=reply, generation="from_chain")
+    (first,) = record.rounds
+    assert first.raw == reply and not first.reasons
+    assert [(a.name, a.arguments) for a in first.blueprint.actions] == [
+        ("find_user_id_by_email", {"email": "a@x"}), ("cancel_order", {"order_id": "o1"})]  # the refused read dropped
+    assert first.blueprint.instruction == "You are a@x. Cancel order o1." and first.blueprint.outputs == ["1"]
+    assert '"outputs"' in seen[0][0].content.split("Shape:")[1] and '"actions"' not in seen[0][0].content.split("Shape:")[1]
