@@ -44,11 +44,15 @@ class Blueprint(BaseModel):
     @field_validator("outputs", mode="before")
     @classmethod
     def _numbers_are_text(cls, value: Any) -> Any:
-        """A model that writes an amount as a JSON number (`85.4`) means the text the agent says;
-        anything else that is not a string (an object, a list, a bool) stays an error."""
-        if isinstance(value, list):
-            return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
-        return value
+        return numbers_as_text(value)
+
+
+def numbers_as_text(value: Any) -> Any:
+    """Outputs as a model wrote them: one that writes an amount as a JSON number (`85.4`) means the
+    text the agent says; anything else that is not a string (an object, a list, a bool) stays an error."""
+    if isinstance(value, list):
+        return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
+    return value
 
 
 class Review(BaseModel):

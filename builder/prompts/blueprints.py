@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from builder.llm.types import Message
 from builder.prompts.marker import embed
-from builder.records import Action, Blueprint, Context, PlannedCallRecord, Reason, RoundRecord
+from builder.records import Action, Blueprint, Context, PlannedCallRecord, Reason, RoundRecord, numbers_as_text
 from domains.framework.domain import Domain
 
 RUBRIC = {
@@ -32,10 +32,6 @@ RUBRIC = {
 
 Generation = Literal["free", "from_chain"]
 
-# A tool result longer than this, of a call that is not one of the chain's targets, is not
-# repeated in the prompt: the records section holds the same facts. Results are never cut.
-_LONG_RESULT = 400
-
 
 class ChainTask(BaseModel):
     """What the generator writes when the sampled chain is the blueprint's actions."""
@@ -46,8 +42,7 @@ class ChainTask(BaseModel):
     @field_validator("outputs", mode="before")
     @classmethod
     def _numbers_are_text(cls, value: Any) -> Any:
-        return Blueprint.model_validate({"instruction": "", "actions": [], "outputs": value}).outputs \
-            if isinstance(value, list) else value
+        return numbers_as_text(value)
 
 
 def chain_actions(context: Context) -> list[Action]:
@@ -125,8 +120,8 @@ def touched_records(records: dict[str, Any], ids: set[str]) -> dict[str, Any]:
 
 
 def _result(call: PlannedCallRecord, shown: dict[str, Any]) -> str:
-    """A call's result, whole; a read that returned a record the records section shows whole, or
-    a long result of a call that is not a target, is referred to instead of repeated."""
+    """A call's result, whole (never cut); a read that returned a record the records section shows
+    whole is referred to instead of repeated."""
     if not call.ok:
         return f"refused: {call.observation}"
     try:
@@ -136,9 +131,7 @@ def _result(call: PlannedCallRecord, shown: dict[str, Any]) -> str:
     key = _key(value)
     if call.kind == "read" and key is not None and shown.get(key) == value:
         return f"(the record {key}, shown whole below)"
-    if call.purpose == "target" or len(call.observation) <= _LONG_RESULT:
-        return call.observation
-    return "(a long result: the records below hold it)"
+    return call.observation
 
 
 def _chain_text(chain: list[PlannedCallRecord], records: dict[str, Any]) -> str:

@@ -40,11 +40,12 @@ def assistant_text(message: dict) -> str:
     return text + "<|im_end|>\n"
 
 
-def trained_spans(input_ids: list[int], mask: list[int]) -> list[list[int]]:
+def trained_spans(labels: list[int]) -> list[list[int]]:
+    """The runs of tokens with a loss (TRL labels the others -100)."""
     spans: list[list[int]] = []
-    for i, (token, m) in enumerate(zip(input_ids, mask)):
-        if m:
-            if i == 0 or not mask[i - 1]:
+    for i, token in enumerate(labels):
+        if token != -100:
+            if i == 0 or labels[i - 1] == -100:
                 spans.append([])
             spans[-1].append(token)
     return spans
@@ -79,12 +80,11 @@ def test_the_cards_recipe_trains_exactly_the_assistant_turns(tmp_path):
     trainer = SFTTrainer(model=Qwen2ForCausalLM(config), args=args, train_dataset=rows, processing_class=tokenizer)
 
     processed = trainer.train_dataset
-    assert len(processed) == len(rows)  # no row dropped
-    for row, done in zip(rows, processed):
-        assert len(done["input_ids"]) <= args.max_length
+    assert len(processed) == len(rows)  # no row dropped (TRL drops rows whose assistant turns were all cut)
+    for row, length, done in zip(rows, lengths, processed):
+        assert len(done["input_ids"]) == length  # nothing cut
         expected = [assistant_text(m) for m in row["messages"] if m["role"] == "assistant"]
-        spans = trained_spans(done["input_ids"], done["assistant_masks"])
-        assert [tokenizer.decode(s) for s in spans] == expected
+        assert [tokenizer.decode(s) for s in trained_spans(done["labels"])] == expected
 
     out = trainer.train()
     assert trainer.state.global_step == 2 and math.isfinite(out.training_loss)
