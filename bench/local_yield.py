@@ -10,7 +10,9 @@ rejected candidates and the failed attempts (the evidence when the yield is zero
     python bench/local_yield.py --model /tmp/qwen.gguf --part phase2 --tasks 3
 
 Parts: `all` (every role on the model), `phase1` (generator and reviewers on the model,
-blueprints only), `phase2` (blueprints from the simulator; the user and the agent on the model).
+blueprints only), `generator` (only the generator on the model, the simulator's reviewers:
+compares generation modes on the checks), `phase2` (blueprints from the simulator; the user and
+the agent on the model).
 A 1.5B model at about 10 tokens a second on two cores takes tens of minutes per part.
 """
 
@@ -29,6 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_ROLES = {"all": ("generator", "reviewers", "human", "agent", "judge"),
                "phase1": ("generator", "reviewers"),
+               "generator": ("generator",),
                "phase2": ("human", "agent")}
 
 
@@ -39,7 +42,7 @@ def config_for(args: argparse.Namespace) -> dict:
     config["batch_size"] = args.tasks
     config["blueprints"]["generation"] = args.generation
     config["blueprints"]["compact_prompt"] = args.compact
-    if args.part == "phase1":
+    if args.part in ("phase1", "generator"):
         config["phase"] = 1
     for name, role in config["roles"].items():
         for cfg in role if isinstance(role, list) else [role]:
@@ -48,9 +51,12 @@ def config_for(args: argparse.Namespace) -> dict:
             else:
                 cfg.clear()
                 cfg["backend"] = "simulator"
-    if args.part == "phase2":  # the simulator's committee and feedback rounds, as in a default build
+    if args.part in ("phase2", "generator"):  # the simulator's committee, as in a default build
         config["roles"]["reviewers"] = [{"backend": "simulator"} for _ in range(3)]
+    if args.part == "phase2":
         config["blueprints"]["feedback_rounds"] = 2
+    if args.rounds is not None:
+        config["blueprints"]["feedback_rounds"] = args.rounds
     if args.max_turns:
         config["interplay"]["max_turns"] = args.max_turns
     return config
@@ -101,6 +107,7 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=6)
     parser.add_argument("--generation", choices=["free", "from_chain"], default="free")
     parser.add_argument("--compact", action="store_true", help="blueprints.compact_prompt: true")
+    parser.add_argument("--rounds", type=int, default=None, help="blueprints.feedback_rounds (default: the config's)")
     parser.add_argument("--max-turns", type=int, default=0, help="interplay.max_turns (default: the config's)")
     parser.add_argument("--out", type=Path, required=True, help="a new run folder")
     parser.add_argument("--evidence", type=int, default=6, help="rejected candidates and failed attempts to print")
