@@ -3,7 +3,9 @@
 Round 0 writes a blueprint from the sampled context; later rounds regenerate the candidates
 that failed, shown every earlier reply with why it was rejected. With `blueprints.generation:
 from_chain` the sampled chain (already replayed successfully) is the blueprint's actions and
-the generator writes its instruction and outputs; `free` (the paper's method) has it write all.
+the generator writes its instruction and outputs; `free` (the paper's method) has it write all,
+and stays the default: on the small local model from_chain did no better (figures in
+configs/local-gguf.yaml), since what failed there was the instruction and outputs, not the actions.
 """
 
 from __future__ import annotations
