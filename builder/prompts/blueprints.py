@@ -208,7 +208,6 @@ Think step by step first, then end your reply with the JSON object.
     "domain": domain.name,
     "context": context.model_dump(mode="json"),
     "round": len(rounds),
-    "generation": generation,
     "tools": _tool_schemas(domain),
 })}"""
     ids = _ids_in([c.arguments for c in context.chain])
