@@ -55,6 +55,8 @@ def config_for(args: argparse.Namespace) -> dict:
         config["roles"]["reviewers"] = [{"backend": "simulator"} for _ in range(3)]
     if args.part == "phase2":
         config["blueprints"]["feedback_rounds"] = 2
+    if args.examples is not None:
+        config["blueprints"]["examples"] = args.examples
     if args.rounds is not None:
         config["blueprints"]["feedback_rounds"] = args.rounds
     if args.max_turns:
@@ -107,6 +109,7 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=6)
     parser.add_argument("--generation", choices=["free", "from_chain"], default="free")
     parser.add_argument("--compact", action="store_true", help="blueprints.compact_prompt: true")
+    parser.add_argument("--examples", type=int, default=None, help="blueprints.examples (default: the config's)")
     parser.add_argument("--rounds", type=int, default=None, help="blueprints.feedback_rounds (default: the config's)")
     parser.add_argument("--max-turns", type=int, default=0, help="interplay.max_turns (default: the config's)")
     parser.add_argument("--out", type=Path, required=True, help="a new run folder")
