@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -29,6 +29,14 @@ class BlueprintConfig(BaseModel):
     recombine_share: float = Field(default=0.2, ge=0.0, le=0.5, description="share of tasks that are recombined")
     examples: int = Field(default=2, ge=0, le=10, description="in-context example blueprints per prompt")
     max_targets: int = Field(default=2, ge=1, le=4, description="target calls (tasks) per sampled chain")
+    generation: Literal["free", "from_chain"] = Field(
+        default="free",
+        description="free: the generator writes the actions (the paper's method); from_chain: the sampled "
+        "chain, already replayed, is the actions and the generator writes the instruction and outputs",
+    )
+    compact_prompt: bool = Field(
+        default=False, description="list only the chain's tools in the generator's prompt (small context windows)"
+    )
 
 
 class InterplayConfig(BaseModel):

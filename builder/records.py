@@ -44,11 +44,15 @@ class Blueprint(BaseModel):
     @field_validator("outputs", mode="before")
     @classmethod
     def _numbers_are_text(cls, value: Any) -> Any:
-        """A model that writes an amount as a JSON number (`85.4`) means the text the agent says;
-        anything else that is not a string (an object, a list, a bool) stays an error."""
-        if isinstance(value, list):
-            return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
-        return value
+        return numbers_as_text(value)
+
+
+def numbers_as_text(value: Any) -> Any:
+    """Outputs as a model wrote them: one that writes an amount as a JSON number (`85.4`) means the
+    text the agent says; anything else that is not a string (an object, a list, a bool) stays an error."""
+    if isinstance(value, list):
+        return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
+    return value
 
 
 class Review(BaseModel):
@@ -168,6 +172,8 @@ class TaskRecord(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list)
     # role -> {prompt_tokens, completion_tokens, calls, retries, recovered, failures}, all stages
     usage: dict[str, dict[str, int]] = Field(default_factory=dict)
+    # the same for phase 1, per stage (stage key -> role -> counts); an attempt's usage is its own
+    stage_usage: dict[str, dict[str, dict[str, int]]] = Field(default_factory=dict)
     errors: list[Reason] = Field(default_factory=list)  # stages that crashed on this task
 
     @property

@@ -35,7 +35,7 @@ from builder.run.outage import note_outage
 from domains import load_domain
 from steps.base import TaskStep
 from steps.checks import CheckBlueprints
-from steps.contexts import Unit, family_id_of, sample_task, seed_examples, task_id_of, units
+from steps.contexts import Unit, family_id_of, sample_task, task_id_of, units
 from steps.generation import GenerateBlueprints
 from steps.recombination import MergeInstructions, merged_task_id, recombine
 from steps.review import ReviewBlueprints
@@ -120,7 +120,6 @@ class Chains:
     def __init__(self, config: BuildConfig, domain: "Domain", journal: Journal, llms: dict[str, "ChatLLM"],
                  workers: int = 1):
         self.config, self.domain, self.journal, self.workers = config, domain, journal, workers
-        self.examples = seed_examples(domain, config.blueprints.examples)
         bind = lambda stages: [s.bind(config, domain, llms) for s in stages]  # noqa: E731
         self.phase1 = bind(base_stages(config))
         self.merged = bind(recombined_stages())
@@ -163,7 +162,7 @@ class Chains:
         found = self._checkpoint(task_id_of(self.config, index))
         if found is not None:
             return found
-        return sample_task(self.config, self.domain, unit, index, self.examples), None
+        return sample_task(self.config, self.domain, unit, index), None
 
     async def _recombined(self, unit: Unit, members: list["asyncio.Future[TaskRecord]"]) -> None:
         found = self._checkpoint(merged_task_id(family_id_of(self.config, unit.family)))

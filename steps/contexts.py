@@ -19,6 +19,7 @@ from builder.records import Blueprint, Context, TaskRecord
 if TYPE_CHECKING:
     from builder.config import BuildConfig
     from domains.framework.domain import Domain
+    from domains.framework.sampling import PlannedCall
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,18 @@ def units(config: "BuildConfig", start: int = 0) -> Iterator[Unit]:
         yield Unit(single, 1)
 
 
-def seed_examples(domain: "Domain", n: int) -> list[Blueprint]:
-    """The domain's hand-written example blueprints, as in-context examples for the generator.
+def seed_examples(domain: "Domain", n: int, chain: list["PlannedCall"]) -> list[Blueprint]:
+    """`n` of the domain's hand-written example blueprints, as in-context examples for the
+    generator: first those whose write tools the chain's targets use, so the example shows the
+    form of this kind of task, then the others in their order.
 
     Earlier validated blueprints of the same run would make a task's prompt depend on which
     tasks happened to finish first; seed examples keep every prompt a function of the seed.
     """
-    return [Blueprint.model_validate(e) for e in domain.examples[:n]]
+    targets = {c.name for c in chain if c.purpose == "target" and c.kind == "write"}
+    examples = [Blueprint.model_validate(e) for e in domain.examples]
+    ranked = sorted(examples, key=lambda e: not targets & {a.name for a in e.actions})
+    return ranked[:n]
 
 
 def task_id_of(config: "BuildConfig", index: int) -> str:
@@ -74,8 +80,7 @@ def family_id_of(config: "BuildConfig", family: int) -> str:
     return f"{config.domain}-{config.seed}-family{family:04d}"
 
 
-def sample_task(config: "BuildConfig", domain: "Domain", unit: Unit, index: int,
-                examples: list[Blueprint]) -> TaskRecord:
+def sample_task(config: "BuildConfig", domain: "Domain", unit: Unit, index: int) -> TaskRecord:
     """The context of task `index` of `unit`: a function of the seed, the task and its family."""
     task_id = task_id_of(config, index)
     rng = random.Random(f"{config.seed}:{task_id}")
@@ -86,7 +91,7 @@ def sample_task(config: "BuildConfig", domain: "Domain", unit: Unit, index: int,
         user_id = random.Random(f"{config.seed}:{config.domain}:family{family}").choice(domain.user_ids())
         # earlier tasks of the family have happened, so this one picks other records
         for earlier in range(unit.first, index):
-            prior = sample_task(config, domain, unit, earlier, [])
+            prior = sample_task(config, domain, unit, earlier)
             prelude += [(c.name, c.arguments) for c in prior.context.chain]
     chain = domain.sampler.sample(
         rng, max_targets=config.blueprints.max_targets, user_id=user_id, prelude=prelude
@@ -97,7 +102,7 @@ def sample_task(config: "BuildConfig", domain: "Domain", unit: Unit, index: int,
         chain=chain.calls,
         scenarios=chain.scenarios,
         persona=rng.choice(PERSONAS),
-        examples=examples,
+        examples=seed_examples(domain, config.blueprints.examples, chain.calls),
     )
     return TaskRecord(
         task_id=task_id, domain=config.domain, seed=config.seed, context=context,

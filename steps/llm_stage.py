@@ -8,7 +8,7 @@ from typing import Any, Awaitable
 
 from builder.llm.base import ChatLLM
 from builder.llm.usage import get_ledger
-from builder.records import TaskRecord
+from builder.records import TaskRecord, add_usage
 from steps.base import TaskStep
 
 
@@ -26,8 +26,11 @@ class LLMStage(TaskStep):
             raise KeyError(f"stage {self.stage_key}: no LLM bound for role {role!r}") from None
 
     def book_usage(self, record: TaskRecord, row_id: str) -> None:
-        """Move this row's token counts from the process ledger onto the task record."""
-        record.add_usage(get_ledger().pop_row(row_id))
+        """Move this row's token counts from the process ledger onto the task record, in all and
+        for this stage."""
+        usage = get_ledger().pop_row(row_id)
+        record.add_usage(usage)
+        add_usage(record.stage_usage.setdefault(self.stage_key, {}), usage)
 
 
 async def gather_all(*calls: Awaitable[Any]) -> list[Any]:

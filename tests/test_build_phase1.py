@@ -91,6 +91,15 @@ def test_run_folder_holds_every_candidate_and_the_funnel(finished):
     assert (finished / "config.yaml").exists()
 
 
+def test_usage_per_stage_adds_up_to_usage_per_role(finished):
+    stats = json.loads((finished / "stats.json").read_text())
+    by_stage = stats["usage_by_stage"]
+    assert {"generate.r0", "review.r0"} <= set(by_stage)
+    for role, usage in stats["usage"].items():
+        for key in ("prompt_tokens", "completion_tokens", "calls"):
+            assert sum(s.get(role, {}).get(key, 0) for s in by_stage.values()) == usage[key], (role, key)
+
+
 def test_every_validated_blueprint_replays_to_its_gold_state(finished):
     domain = load_domain(TOY)
     bp = pd.read_parquet(finished / "blueprints.parquet")

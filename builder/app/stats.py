@@ -48,11 +48,16 @@ def compute_stats(
     failed_by_stage, failure_reasons, end_reasons, culprits = Counter(), Counter(), Counter(), Counter()
     families: set[str] = set()
     usage: dict[str, dict[str, int]] = {}
+    by_stage: dict[str, dict[str, dict[str, int]]] = {}
     lost = LostRows(config.phase)
     for rec in records:
         lost.add(rec)
         n["internal_errors"] += len(rec.errors)
         add_usage(usage, rec.usage)  # a record's usage already includes its attempts' (Attempt.usage is a breakdown)
+        for stage, roles in rec.stage_usage.items():
+            add_usage(by_stage.setdefault(stage, {}), roles)
+        for a in rec.attempts:
+            add_usage(by_stage.setdefault(f"interplay.a{a.attempt}", {}), a.usage)
         reasons.update(f"{x.stage}/{x.code}" for rnd in rec.rounds for x in rnd.reasons)
         validated = rec.status == "validated"
         if rec.kind == "recombined":
@@ -133,6 +138,7 @@ def compute_stats(
         "rejection_reasons": dict(sorted(reasons.items())),
         "internal_errors": n["internal_errors"],
         "usage": usage,
+        "usage_by_stage": {stage: dict(sorted(roles.items())) for stage, roles in sorted(by_stage.items())},
         "llm": llm_section(lost, usage),
         "tokens_total": total_tokens,
         "tokens_per_kept_row": round(total_tokens / kept, 1) if kept else None,

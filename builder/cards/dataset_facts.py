@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from builder.cards.training import LongestRow, longest_row
 from builder.export import CONFIGS, DEFAULT_CONFIG
 from builder.export.dataset import split_of
 
@@ -47,6 +48,7 @@ class DatasetFacts(BaseModel):
     blueprint_kinds: dict[str, int]  # base / recombined
     schemas: dict[str, list[Column]]
     example: list[dict[str, str]]  # the first conversation's turns (trajectories), by id
+    longest_row: LongestRow | None = None  # of the `messages` config, for the training recipe
 
     def total(self, config: str) -> int:
         return sum(self.rows.get(config, {}).values())
@@ -159,4 +161,5 @@ def measure(dataset_dir: Path) -> DatasetFacts:
         blueprint_kinds=kinds,
         schemas={name: _schema(next(iter(by_split.values()))[0]) for name, by_split in found.items()},
         example=example,
+        longest_row=longest_row([Path(p) for p in files["messages"]]) if files.get("messages") else None,
     )

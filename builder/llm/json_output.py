@@ -19,7 +19,7 @@ from builder.llm.convert import coerce_messages
 from builder.llm.errors import JSONOutputError
 from builder.llm.types import Message
 
-__all__ = ["achat_json", "extract_json", "NoJSONFound"]
+__all__ = ["achat_json", "achat_json_reply", "extract_json", "NoJSONFound"]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -87,11 +87,26 @@ async def achat_json(
     `response_format` (e.g. `{"type": "json_object"}`) is passed through to backends that
     honour it. `LLMCallFailed` from the calls propagates unchanged.
     """
+    value, _ = await achat_json_reply(llm, messages, model_cls, row_id=row_id, seed=seed, response_format=response_format)
+    return value
+
+
+async def achat_json_reply(
+    llm: ChatLLM,
+    messages: list[Message],
+    model_cls: type[T],
+    *,
+    row_id: str = "",
+    seed: int | None = None,
+    response_format: dict | None = None,
+) -> tuple[T, str]:
+    """`achat_json`, also returning the text of the reply that parsed, as the model wrote it
+    (a caller that shows a model its own earlier reply must show what it wrote)."""
     msgs = coerce_messages(messages)
     reply = await llm.achat(msgs, row_id=row_id, seed=seed, response_format=response_format)
     value, error = _validate(reply.content, model_cls)
     if value is not None:
-        return value
+        return value, reply.content or ""
     first_raw = reply.content or ""
     repair = msgs + [
         Message(role="assistant", content=first_raw),
@@ -106,5 +121,5 @@ async def achat_json(
     reply = await llm.achat(repair, row_id=row_id, seed=seed, response_format=response_format)
     value, error2 = _validate(reply.content, model_cls)
     if value is not None:
-        return value
+        return value, reply.content or ""
     raise JSONOutputError(role=llm.role, row_id=row_id, raw=reply.content or "", error=error2 or "", first_raw=first_raw)

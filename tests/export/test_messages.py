@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from builder.cards.training import render
 from tests.export.records import (
     AGENT_SYSTEM, ARGS_CANCEL, ARGS_EMAIL, ARGS_NESTED, ARGS_ORDER, ARGS_USER, ORDER_0, USER_1,
 )
 
-QWEN25_TEMPLATE = Path(__file__).with_name("qwen2_5_instruct_chat_template.jinja")
 
 
 def tc(cid, name, arguments):
@@ -70,27 +69,7 @@ def test_filled_in_ids_and_nested_arguments(load):
 
 
 # --- rendering through Qwen2.5-Instruct's published chat template, as transformers does ----------
-
-def render(messages, tools, add_generation_prompt=False) -> str:
-    """Render like `transformers` (`apply_chat_template`): sandboxed Jinja, trim_blocks and
-    lstrip_blocks, loop controls, and its own `tojson` (no HTML escaping, keys unsorted)."""
-    jinja2 = pytest.importorskip("jinja2")
-    from jinja2.ext import loopcontrols
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
-        return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
-
-    def raise_exception(message):
-        raise jinja2.exceptions.TemplateError(message)
-
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols])
-    env.filters["tojson"] = tojson
-    env.globals["raise_exception"] = raise_exception
-    template = env.from_string(QWEN25_TEMPLATE.read_text())
-    return template.render(messages=messages, tools=tools, add_generation_prompt=add_generation_prompt,
-                           bos_token="", eos_token="<|im_end|>")
-
+# (builder.cards.training.render: the card's training recipe measures rows with it)
 
 def test_every_row_renders_with_its_tools_calls_and_results(load):
     for row in load("messages"):
