@@ -161,5 +161,5 @@ def measure(dataset_dir: Path) -> DatasetFacts:
         blueprint_kinds=kinds,
         schemas={name: _schema(next(iter(by_split.values()))[0]) for name, by_split in found.items()},
         example=example,
-        longest_row=longest_row([Path(p) for p in files["messages"]]) if files.get("messages") else None,
+        longest_row=longest_row([p for ps in found["messages"].values() for p in ps]) if found.get("messages") else None,
     )
