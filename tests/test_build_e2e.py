@@ -132,11 +132,11 @@ def test_killed_build_resumes_across_both_phases(finished, tmp_path):
 
 def test_ctrl_c_stops_the_build_and_a_second_build_of_the_folder_is_refused(finished, tmp_path):
     out = tmp_path / "interrupted"
-    proc = subprocess.Popen(build_cmd(out, tasks=200), cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(build_cmd(out, tasks=5000), cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     wait_for_stage(proc, out, "generate.r0")
     started = time.time()
-    second = subprocess.run(build_cmd(out, tasks=200), cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
+    second = subprocess.run(build_cmd(out, tasks=5000), cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
     assert second.returncode == 2, second.stderr[-2000:]
     assert f"pid {proc.pid}" in " ".join(second.stderr.split()) and "Traceback" not in second.stderr
     assert time.time() - started < 30 and proc.poll() is None, "the first build must go on unharmed"
