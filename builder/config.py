@@ -62,7 +62,8 @@ class BuildConfig(BaseModel):
     seed: int = Field(default=0, description="every random choice derives from the seed and the row id")
     phase: int = Field(default=2, ge=1, le=2, description="1: blueprints only; 2: blueprints and conversations")
     batch_size: int = Field(default=16, ge=1, le=1024,
-                            description="rows per batch between pipeline steps (not part of the run's identity)")
+                            description="unused (accepted so older configs load): tasks run as chains, not batches; "
+                                        "each role's `concurrency` sets the pace")
     roles: RolesConfig = Field(default_factory=RolesConfig, description="the LLM that plays each role")
     blueprints: BlueprintConfig = Field(default_factory=BlueprintConfig, description="phase 1: task blueprints")
     interplay: InterplayConfig = Field(default_factory=InterplayConfig, description="phase 2: conversations")
