@@ -106,10 +106,11 @@ def faulty_build(tmp: Path) -> FaultyBuild:
     env = {"BUILDER_TEST_API_KEY": secrets[0], "HF_TOKEN": secrets[1]}
     # The server draws each request's fault from its seed and the request's text; with about 60
     # requests, this seed gives every kind at least once (the tests check each was handled).
-    with SimulatorServer(faults=FaultConfig(error_rate=0.2, retry_after_s=0.05, slow_s=5.0), seed=1) as srv:
+    with SimulatorServer(faults=FaultConfig(error_rate=0.2, retry_after_s=0.05, slow_s=6.0), seed=1) as srv:
         url = srv.base_url.replace("://", f"://builder:{secrets[2]}@", 1)
-        # max_retries=1 so that a few calls give up (about 4%): both recovery and loss are exercised
-        roles = http_roles(url, api_key_env="BUILDER_TEST_API_KEY", timeout_s=1.0, max_retries=1,
+        # max_retries=1 so that a few calls give up (about 4%): both recovery and loss are exercised;
+        # a timeout well above a loaded machine's slowest honest reply, so only `slow` faults time out
+        roles = http_roles(url, api_key_env="BUILDER_TEST_API_KEY", timeout_s=2.5, max_retries=1,
                            retry_base_s=0.01, retry_max_s=0.05, extra_body={"api_key": secrets[3]})
         config = write_config(tmp / "build.yaml", domain="retail", tasks=FAULTY_TASKS, seed=2, roles=roles,
                               blueprints={"feedback_rounds": 1, "recombine_share": 0}, interplay={"attempts": 2})

@@ -1,6 +1,6 @@
 """LLM roles and backends: chat with tools for every role, real backends and the simulator.
 
-Public API (imported lazily: `import builder.llm` does not pull in distilabel or openai until
+Public API (imported lazily: `import builder.llm` does not pull in distilabel or aiohttp until
 one of the heavier names is used):
 
 - config:   `RoleConfig`, `RolesConfig`, `parse_backend`, `LLMConfigError`

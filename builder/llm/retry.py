@@ -46,7 +46,7 @@ _TRANSIENT_NAME_PARTS = (
 )
 
 #: Failures to open a connection, as the HTTP stacks name them (httpx/httpcore, aiohttp).
-_CONNECT_FAILURE_NAMES = {"ConnectError", "ConnectTimeout", "ClientConnectorError"}
+_CONNECT_FAILURE_NAMES = {"ConnectError", "ConnectTimeout", "ClientConnectorError", "ConnectionTimeoutError"}
 _UNREACHABLE_ERRNOS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EHOSTDOWN}
 #: A gateway (proxy, load balancer) answering for a backend that is not there.
 _GATEWAY_STATUS = {502, 503, 504}
@@ -94,7 +94,8 @@ def endpoint_unreachable(exc: BaseException) -> bool:
 
     Failures of one request on a live connection (a read timeout while the model generates, a
     reset mid-reply, a 500, a cut body) are not: the next request may well be answered. The SDKs
-    wrap the transport's error (`APIConnectionError` from `httpx.ConnectError`), so the whole
+    wrap the transport's error (`APIConnectionError` from `httpx.ConnectError`, aiohttp's
+    `ClientConnectorError` from `ConnectionRefusedError`), so the whole
     cause chain is read.
     """
     for link in _chain(exc):

@@ -8,8 +8,8 @@ import socket
 import threading
 import time
 
+import aiohttp
 import httpx
-import openai
 import pytest
 
 from builder.llm import LLMCallFailed, Message, RoleConfig, make_llm
@@ -33,17 +33,22 @@ def _chained(outer: BaseException, cause: BaseException) -> BaseException:
         return exc
 
 
+def _connector_error(cause: OSError) -> aiohttp.ClientConnectorError:
+    key = type("Key", (), {"host": "h", "port": 80, "ssl": False})()
+    return _chained(aiohttp.ClientConnectorError(key, cause), cause)
+
+
 def test_what_says_the_endpoint_is_not_there():
-    request = httpx.Request("POST", "http://h/v1/chat/completions")
     for exc in (ConnectionRefusedError(), socket.gaierror(-2, "Name or service not known"),
                 OSError(errno.EHOSTUNREACH, "No route to host"), httpx.ConnectError("refused"),
                 httpx.ConnectTimeout("connect"), StatusError(502), StatusError(503), StatusError(504),
-                _chained(openai.APIConnectionError(request=request), httpx.ConnectError("refused"))):
+                _connector_error(ConnectionRefusedError(errno.ECONNREFUSED, "refused")),
+                aiohttp.ConnectionTimeoutError("connect")):
         assert endpoint_unreachable(exc), exc
     # one request failing on a live connection: the next may well be answered
     for exc in (ConnectionResetError(), TimeoutError(), httpx.ReadTimeout("read"),
                 httpx.RemoteProtocolError("Server disconnected"), StatusError(500), StatusError(429),
-                StatusError(404), _chained(openai.APIConnectionError(request=request), httpx.ReadError("reset")),
+                StatusError(404), aiohttp.ServerDisconnectedError(), aiohttp.SocketTimeoutError("read"),
                 ValueError("a bug")):
         assert not endpoint_unreachable(exc), exc
 
