@@ -120,6 +120,11 @@ class Chains:
     def __init__(self, config: BuildConfig, domain: "Domain", journal: Journal, llms: dict[str, "ChatLLM"],
                  workers: int = 1):
         self.config, self.domain, self.journal, self.workers = config, domain, journal, workers
+        # a row's token counts belong to the stage that runs it: counts that an earlier run in
+        # this process left behind (stages cancelled at an outage) must not be added to the
+        # stages that redo those rows
+        for ledger in {id(llm.ledger): llm.ledger for llm in llms.values()}.values():
+            ledger.reset()
         bind = lambda stages: [s.bind(config, domain, llms) for s in stages]  # noqa: E731
         self.phase1 = bind(base_stages(config))
         self.merged = bind(recombined_stages())
@@ -136,17 +141,17 @@ class Chains:
                 await window.acquire()
                 group.create_task(self.run_unit(unit)).add_done_callback(lambda _: window.release())
                 count += unit.size
+                await asyncio.sleep(0)  # let the unit sample and make its first call before the next is sampled
         return count
 
     async def run_unit(self, unit: Unit) -> None:
-        call_priority.set(unit.first)  # earlier tasks first: see builder.llm.limits
         if unit.family is None:
-            await self._task(self._start(unit, unit.first), self.phase1 + self.phase2)
+            await self._task(self._start(unit, unit.first), self.phase1 + self.phase2, unit.first)
             return
         members: list[asyncio.Future[TaskRecord]] = [asyncio.get_running_loop().create_future() for _ in unit.indexes]
         async with asyncio.TaskGroup() as group:
             for index, phase1_done in zip(unit.indexes, members):
-                group.create_task(self._task(self._start(unit, index), self.phase1 + self.phase2, phase1_done))
+                group.create_task(self._task(self._start(unit, index), self.phase1 + self.phase2, index, phase1_done))
             group.create_task(self._recombined(unit, members))
 
     def _checkpoint(self, task_id: str) -> tuple[TaskRecord, str] | None:
@@ -167,18 +172,20 @@ class Chains:
     async def _recombined(self, unit: Unit, members: list["asyncio.Future[TaskRecord]"]) -> None:
         found = self._checkpoint(merged_task_id(family_id_of(self.config, unit.family)))
         if found is not None:
-            await self._task(found, self.merged + self.phase2)
+            await self._task(found, self.merged + self.phase2, unit.first)
             return
         record = recombine(list(await asyncio.gather(*members)))
         if record is not None:
-            await self._task((record, None), self.merged + self.phase2)
+            await self._task((record, None), self.merged + self.phase2, unit.first)
 
-    async def _task(self, start: tuple[TaskRecord, str | None], stages: list[TaskStep],
+    async def _task(self, start: tuple[TaskRecord, str | None], stages: list[TaskStep], order: int,
                     phase1_done: "asyncio.Future[TaskRecord] | None" = None) -> None:
         record, reached = start
         position = [s.stage_key for s in stages].index(reached) + 1 if reached is not None else 0
         for i, stage in enumerate(stages):
             if i >= position:
+                # the chains with the most stages ahead first: see builder.llm.limits
+                call_priority.set((i - len(stages), order))
                 after = await stage.advance(record)
                 if after is not None:
                     self.journal.put(stage.stage_key, record.task_id, after.model_dump_json())

@@ -8,10 +8,11 @@ run in threads, while an asyncio semaphore belongs to a single loop. `EndpointLi
 counting semaphore guarded by a thread lock that wakes waiters on their own loop, so one limit
 holds across loops and threads.
 
-Waiters are served by priority (`call_priority`, lower first; FIFO among equals). A build sets
-it to the task's index, so the earliest tasks' chains never wait behind later ones: they finish
-at the endpoint's speed while the later ones fill the free slots, and the build ends with one
-chain's length of tail instead of every chain crawling to the end together.
+Waiters are served by priority (`call_priority`, lower first; FIFO among equals). A build
+serves first the calls of the chains with the most stages still ahead of them (the task's
+index breaks ties): what ends a build is its longest remaining chain, and a chain runs one call
+at a time, so the chains that would otherwise finish last go first, and the endpoint stays full
+until nearly every chain is done instead of idling through a tail of a few late chains.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EndpointLimiter", "get_limiter", "reset_limiters", "limiter_stats", "call_priority"]
 
 #: The priority of the calls made in this context (lower is served first).
-call_priority: contextvars.ContextVar[int] = contextvars.ContextVar("call_priority", default=0)
+call_priority: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("call_priority", default=(0,))
 
 
 @dataclass(eq=False)
@@ -49,7 +50,7 @@ class EndpointLimiter:
         self._limit = limit
         self._in_flight = 0
         self._max_in_flight = 0
-        self._waiters: list[tuple[int, int, _Waiter]] = []  # a heap: (priority, arrival, waiter)
+        self._waiters: list[tuple[tuple[int, ...], int, _Waiter]] = []  # a heap: (priority, arrival, waiter)
         self._arrivals = itertools.count()
         self._lock = threading.Lock()
 
