@@ -9,6 +9,14 @@ second. The ratio printed is the achieved rate over that ideal, measured from th
 server sees to the last reply (start-up is reported on its own line: "time to first call", from
 the moment `builder build` was started); the server's maximum in flight must not exceed C.
 
+No schedule beats two bounds, both printed: all the calls at C / L, and the task whose calls
+run one after another longest (a conversation waits for each reply). With a few hundred tasks
+the second can be the larger, whatever the engine does; the ratio near 1 is reachable only
+when the build is long against its longest chain.
+
+It also prints the CPU each call cost the build's processes and the server: on a small machine
+the two share the cores, and CPU is the other ceiling.
+
     python bench/saturation.py [--latency-ms 200] [--concurrency 64] [--tasks 200] [--timeline]
 """
 
@@ -17,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -24,6 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -41,6 +51,28 @@ def _free_port() -> int:
 def _get(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=5) as resp:
         return json.loads(resp.read())
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _serial_calls(run: Path) -> Iterator[int]:
+    """Each task's calls one after another: a chain waits for each of its calls, except the
+    reviewers of a round, who are asked at once (so only the busiest reviewer counts)."""
+    from builder.records import TaskRecord
+    from builder.run.journal import Journal
+
+    journal = Journal(run)
+    try:
+        for text in journal.records():
+            usage = TaskRecord.model_validate_json(text).usage
+            reviewers = [u["calls"] for role, u in usage.items() if role.startswith("reviewer")]
+            yield sum(u["calls"] for role, u in usage.items() if not role.startswith("reviewer")) + max(reviewers, default=0)
+    finally:
+        journal.close()
 
 
 def _builder(*args: str) -> list[str]:
@@ -99,6 +131,7 @@ def main() -> None:
             config = Path(tmp) / "build.yaml"
             config.write_text(yaml.safe_dump({"domain": args.domain, "tasks": args.tasks, "seed": args.seed,
                                               "roles": roles}, sort_keys=False))
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.monotonic()
             sampler = Sampler(f"{base}/stats", started)
             sampler.start()
@@ -108,9 +141,13 @@ def main() -> None:
             sampler.stop.set()
             sampler.join()
             final = _get(f"{base}/stats")
+            server_cpu = _cpu_seconds(server.pid)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build's whole process tree, waited for
+            build_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
             if build.returncode != 0:
                 print(build.stdout[-3000:])
                 raise SystemExit(f"the build failed (exit {build.returncode})")
+            longest = max(_serial_calls(out))
     finally:
         server.terminate()
         server.wait(10)
@@ -131,6 +168,12 @@ def main() -> None:
     print(f"calls/s              {calls / llm_s:.1f}")
     print(f"ratio to C/L         {calls / llm_s / ideal:.3f}")
     print(f"in flight            mean {mean_in_flight:.1f}, max {final['max_in_flight']} (limit {args.concurrency})")
+    bound = max(calls / ideal, longest * args.latency_ms / 1000)
+    print(f"longest chain        {longest} calls one after another = {longest * args.latency_ms / 1000:.1f} s at L; "
+          f"all calls at C/L take {calls / ideal:.1f} s")
+    print(f"best possible ratio  {calls / ideal / bound:.3f} (the LLM phase cannot be shorter than either)")
+    print(f"CPU per call         build {1000 * build_cpu / calls:.2f} ms, server {1000 * server_cpu / calls:.2f} ms "
+          f"(whole build {build_cpu:.1f} s, server {server_cpu:.1f} s; {os.cpu_count()} CPUs)")
     if args.timeline:
         print("second  in-flight (mean of the samples in that second)")
         for sec in range(int(samples[-1][0]) + 1):
