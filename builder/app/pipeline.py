@@ -16,16 +16,21 @@ from __future__ import annotations
 import os
 import signal
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder.config import BuildConfig
-from builder.app.ray_session import RayOptions, ray_session
+from builder.app.ray_session import RayOptions, cluster_cpus, lost_work, ray_session
+from builder.errors import BuildFailure
+from builder.run.folder import ROLES_ENV
+from builder.run.journal_service import start_journal_service, stop_journal_service
 
 if TYPE_CHECKING:
     from distilabel.distiset import Distiset
     from distilabel.pipeline import Pipeline
+    from distilabel.pipeline.base import BasePipeline
 
 
 class _QuickPolls:
@@ -40,7 +45,12 @@ class _QuickPolls:
         time.sleep(min(seconds, 0.05))
 
 
-def build_pipeline(run_dir: Path, config: BuildConfig) -> "Pipeline":
+def build_pipeline(run_dir: Path, config: BuildConfig, cpus: int | None = None,
+                   journal_service: str | None = None) -> "Pipeline":
+    """The pipeline, with one `tasks` replica per CPU (`cpus`: this machine's by default).
+
+    On Ray (`journal_service` given) each replica holds a CPU of the cluster, so the replicas
+    spread over its nodes, and the steps reach the run through its journal service."""
     import distilabel.pipeline.base
     from distilabel.pipeline import Pipeline
     from distilabel.steps import StepResources
@@ -50,11 +60,13 @@ def build_pipeline(run_dir: Path, config: BuildConfig) -> "Pipeline":
 
     distilabel.pipeline.base.time = _QuickPolls()
     run = str(run_dir)
-    workers = worker_count(config, os.cpu_count() or 1)
+    workers = worker_count(config, cpus or os.cpu_count() or 1)
+    resources = StepResources(replicas=workers, cpus=1 if journal_service else None)
     with Pipeline(name=f"builder-{config.domain}", cache_dir=str(Path(run_dir) / ".state" / "distilabel")) as pipeline:
-        shards = TaskShards(name="shards", run_dir=run, shards=workers, batch_size=workers)
-        shards >> RunTasks(name="tasks", run_dir=run, workers=workers, input_batch_size=1,
-                           resources=StepResources(replicas=workers))
+        shards = TaskShards(name="shards", run_dir=run, journal_service=journal_service, shards=workers,
+                            batch_size=workers)
+        shards >> RunTasks(name="tasks", run_dir=run, journal_service=journal_service, workers=workers,
+                           input_batch_size=1, resources=resources)
     return pipeline
 
 
@@ -65,11 +77,35 @@ def run_pipeline(run_dir: Path, config: BuildConfig, ray: RayOptions | None = No
     `on_interrupt` replaces distilabel's SIGINT handler (a graceful stop that waits for the
     batches in flight) for the duration of the run.
     """
-    pipeline = build_pipeline(run_dir, config)
+    if ray is None:
+        pipeline = _with_interrupt(build_pipeline(run_dir, config), on_interrupt)
+        return pipeline.run(use_cache=False)
+    with ray_session(ray):
+        service = start_journal_service(run_dir, f"builder-journal-{uuid.uuid4().hex[:12]}",
+                                        os.environ.get(ROLES_ENV) or config.roles.model_dump_json())
+        try:
+            pipeline = build_pipeline(run_dir, config, cluster_cpus(), service.name)
+            try:
+                distiset = _with_interrupt(pipeline.ray(), on_interrupt).run(use_cache=False)
+            except Exception as exc:  # an actor lost with its node fails distilabel's queues
+                _fail_on_lost_work(exc)
+                raise
+            _fail_on_lost_work()  # or ends its run without that node's shards
+            return distiset
+        finally:
+            stop_journal_service(service)
+
+
+def _fail_on_lost_work(cause: Exception | None = None) -> None:
+    """Say so when actors or nodes the build used were lost, whatever distilabel made of it (an
+    error, a run that ends without their shards' rows): their shards' chains did not all end."""
+    lost = lost_work()
+    if lost:
+        raise BuildFailure(lost) from cause
+
+
+def _with_interrupt(pipeline: "BasePipeline", on_interrupt: Callable[[int, Any], None] | None) -> "BasePipeline":
     if on_interrupt is not None:
         pipeline._handle_keyboard_interrupt = lambda: signal.signal(signal.SIGINT, on_interrupt)
         signal.signal(signal.SIGINT, on_interrupt)
-    if ray is None:
-        return pipeline.run(use_cache=False)
-    with ray_session(ray):
-        return pipeline.ray().run(use_cache=False)
+    return pipeline

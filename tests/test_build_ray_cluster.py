@@ -1,0 +1,145 @@
+"""`builder build --ray-address` on a Ray cluster of two nodes gives the local build's dataset,
+and so does a build that lost a node midway, once run again.
+
+Opt-in (`pytest -m ray`): the two nodes are `ray.cluster_utils.Cluster` nodes on this machine
+(a head with 1 CPU, a worker with 2), so the build's `tasks` replicas (one CPU each) must use
+both; the CLI attaches to it as to any cluster. About 1.5 minutes on two cores.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.build_runs import ROOT, SCRIPT, run_cli
+from tests.test_build_ray import dataset_rows, rows
+
+pytestmark = pytest.mark.ray
+
+ARGS = ("build", "--domain", "retail", "--tasks", "30", "--seed", "3")
+LOST = "a node of the Ray cluster was lost"
+
+
+class TwoNodes:
+    """A head node (1 CPU) and a worker node (2 CPUs); `replace_worker` gives a fresh worker."""
+
+    def __init__(self) -> None:
+        from ray.cluster_utils import Cluster
+
+        self.cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+        self.worker = self.cluster.add_node(num_cpus=2)
+        self.cluster.wait_for_nodes()
+        self.address = self.cluster.address
+        self.session = Path(self.cluster.head_node.get_session_dir_path()).name
+
+    def replace_worker(self) -> None:
+        self.cluster.remove_node(self.worker)
+        self.worker = self.cluster.add_node(num_cpus=2)
+        self.cluster.wait_for_nodes()
+
+    def actors(self) -> list[dict]:
+        """Every actor the cluster has had (Ray keeps the dead ones' records): name, node, state."""
+        import ray
+        from ray._private import state
+
+        ray.init(address=self.address, log_to_driver=False)
+        try:
+            return list(state.actors().values())
+        finally:
+            ray.shutdown()
+
+
+def processes_of(session: str) -> list[str]:
+    """The command lines of the live processes started for the Ray session `session`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if proc.name.isdigit() and session in cmd:
+            found.append(cmd[:200])
+    return found
+
+
+@pytest.fixture(scope="module")
+def nodes() -> Iterator[TwoNodes]:
+    pytest.importorskip("ray")
+    cluster = TwoNodes()
+    try:
+        yield cluster
+    finally:
+        cluster.cluster.shutdown()
+        deadline = time.time() + 20
+        while processes_of(cluster.session) and time.time() < deadline:
+            time.sleep(0.2)
+        assert processes_of(cluster.session) == [], "a Ray process of the test's cluster outlived it"
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("local") / "run"
+    result = run_cli(*ARGS, "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+def assert_same_dataset(run: Path, local: Path) -> None:
+    import json
+
+    assert dataset_rows(run) == dataset_rows(local) and dataset_rows(local)
+    for name in ("blueprints.parquet", "trajectories.parquet"):
+        assert rows(run / name, drop=("seconds",)) == rows(local / name, drop=("seconds",))
+    a, b = (json.loads((r / "stats.json").read_text()) for r in (local, run))
+    assert a["funnel"]["conversations"]["passed_attempts"] > 0
+    assert (b["funnel"], b["usage"], b["llm"], b["kept_rows"]) == (a["funnel"], a["usage"], a["llm"], a["kept_rows"])
+
+
+def test_a_build_on_two_nodes_gives_the_local_dataset(nodes, local, tmp_path):
+    out = tmp_path / "run"
+    result = run_cli(*ARGS, "--ray-address", nodes.address, "--out", str(out), timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_same_dataset(out, local)
+
+    ours = [a for a in nodes.actors() if a["Name"].startswith(("distilabel-builder-retail-tasks-", "builder-journal-"))]
+    replicas = {a["Address"]["NodeID"] for a in ours if a["Name"].startswith("distilabel-")}
+    journal = {a["Address"]["NodeID"] for a in ours if a["Name"].startswith("builder-journal-")}
+    assert len(replicas) == 2, "one replica per CPU of the cluster: some on each node"
+    assert journal == {nodes.cluster.head_node.node_id}, "the run's journal stays on the build's node"
+
+
+def journal_rows(run: Path) -> int:
+    try:
+        with sqlite3.connect(run / ".state" / "journal.sqlite", timeout=1) as con:
+            return con.execute("SELECT COUNT(*) FROM done").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_a_build_that_lost_a_node_ends_and_the_same_command_finishes_it(nodes, local, tmp_path):
+    nodes.replace_worker()  # a worker whose loss the build sees, whatever the first test left
+    out = tmp_path / "run"
+    args = [*ARGS, "--ray-address", nodes.address, "--out", str(out)]
+    proc = subprocess.Popen([str(SCRIPT), *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while proc.poll() is None and journal_rows(out) < 10 and time.time() < deadline:
+        time.sleep(0.1)
+    assert proc.poll() is None, f"the build ended before the node could be removed: {proc.communicate()[1][-3000:]}"
+    nodes.cluster.remove_node(nodes.worker)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1, stderr[-3000:]
+    said = " ".join(stderr.split())
+    assert LOST in said and "run the same command to resume" in said and "Traceback" not in said, stderr[-3000:]
+    assert not (out / "stats.json").exists(), "the build stopped before its outputs"
+
+    resumed = run_cli(*args, timeout=600)  # on the head node alone now
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "Resuming the run" in resumed.stderr
+    assert_same_dataset(out, local)
