@@ -3,7 +3,9 @@ and so does a build that lost a node midway, once run again.
 
 Opt-in (`pytest -m ray`): the two nodes are `ray.cluster_utils.Cluster` nodes on this machine
 (a head with 1 CPU, a worker with 2), so the build's `tasks` replicas (one CPU each) must use
-both; the CLI attaches to it as to any cluster. About 1.5 minutes on two cores.
+both; the CLI attaches to it as to any cluster. The worker node's processes cannot see the
+folder the runs are in (tests/inject/sitecustomize.py), as a second machine would not: only
+the build's own node may touch the run folder. About 1.5 minutes on two cores.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,32 +30,60 @@ LOST = "a node of the Ray cluster was lost"
 
 
 class TwoNodes:
-    """A head node (1 CPU) and a worker node (2 CPUs); `replace_worker` gives a fresh worker."""
+    """A head node (1 CPU) and a worker node (2 CPUs) that cannot see `hidden`; `replace_worker`
+    gives a fresh worker. Both run this checkout's code."""
 
-    def __init__(self) -> None:
+    def __init__(self, hidden: Path) -> None:
         from ray.cluster_utils import Cluster
 
-        self.cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
-        self.worker = self.cluster.add_node(num_cpus=2)
+        self.worker_env = {"PYTHONPATH": f"{ROOT / 'tests' / 'inject'}{os.pathsep}{ROOT}",
+                           "BUILDER_TEST_NO_ACCESS": str(hidden)}
+        self.cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "env_vars": {"PYTHONPATH": str(ROOT)}})
+        self.worker = self.cluster.add_node(num_cpus=2, env_vars=self.worker_env)
         self.cluster.wait_for_nodes()
         self.address = self.cluster.address
         self.session = Path(self.cluster.head_node.get_session_dir_path()).name
 
     def replace_worker(self) -> None:
         self.cluster.remove_node(self.worker)
-        self.worker = self.cluster.add_node(num_cpus=2)
+        self.worker = self.cluster.add_node(num_cpus=2, env_vars=self.worker_env)
         self.cluster.wait_for_nodes()
 
-    def actors(self) -> list[dict]:
-        """Every actor the cluster has had (Ray keeps the dead ones' records): name, node, state."""
+    @contextmanager
+    def connected(self) -> Iterator[None]:
         import ray
-        from ray._private import state
 
         ray.init(address=self.address, log_to_driver=False)
         try:
-            return list(state.actors().values())
+            yield
         finally:
             ray.shutdown()
+
+    def actors(self) -> list[dict]:
+        """Every actor the cluster has had (Ray keeps the dead ones' records): name, node, state."""
+        from ray._private import state
+
+        with self.connected():
+            return list(state.actors().values())
+
+    def on_worker(self, probe, *args):
+        """`probe(*args)` run as a task on the worker node."""
+        import ray
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        with self.connected():
+            where = NodeAffinitySchedulingStrategy(self.worker.node_id, soft=False)
+            return ray.get(ray.remote(probe).options(num_cpus=0, scheduling_strategy=where).remote(*args))
+
+
+def _sees(path: str) -> tuple[str, bool]:
+    import steps.tasks
+
+    try:
+        Path(path).read_text()
+        return steps.tasks.__file__, True
+    except PermissionError:
+        return steps.tasks.__file__, False
 
 
 def processes_of(session: str) -> list[str]:
@@ -69,10 +100,18 @@ def processes_of(session: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def nodes() -> Iterator[TwoNodes]:
+def runs(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("runs")
+
+
+@pytest.fixture(scope="module")
+def nodes(runs) -> Iterator[TwoNodes]:
     pytest.importorskip("ray")
-    cluster = TwoNodes()
+    cluster = TwoNodes(hidden=runs)
     try:
+        (runs / "probe").write_text("on the build's machine only")
+        code, sees = cluster.on_worker(_sees, str(runs / "probe"))
+        assert (code, sees) == (str(ROOT / "steps" / "tasks.py"), False), "the worker node must not see the runs"
         yield cluster
     finally:
         cluster.cluster.shutdown()
@@ -101,8 +140,8 @@ def assert_same_dataset(run: Path, local: Path) -> None:
     assert (b["funnel"], b["usage"], b["llm"], b["kept_rows"]) == (a["funnel"], a["usage"], a["llm"], a["kept_rows"])
 
 
-def test_a_build_on_two_nodes_gives_the_local_dataset(nodes, local, tmp_path):
-    out = tmp_path / "run"
+def test_a_build_on_two_nodes_gives_the_local_dataset(nodes, local, runs):
+    out = runs / "two-nodes"
     result = run_cli(*ARGS, "--ray-address", nodes.address, "--out", str(out), timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert_same_dataset(out, local)
@@ -122,9 +161,9 @@ def journal_rows(run: Path) -> int:
         return 0
 
 
-def test_a_build_that_lost_a_node_ends_and_the_same_command_finishes_it(nodes, local, tmp_path):
+def test_a_build_that_lost_a_node_ends_and_the_same_command_finishes_it(nodes, local, runs):
     nodes.replace_worker()  # a worker whose loss the build sees, whatever the first test left
-    out = tmp_path / "run"
+    out = runs / "lost-node"
     args = [*ARGS, "--ray-address", nodes.address, "--out", str(out)]
     proc = subprocess.Popen([str(SCRIPT), *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
