@@ -11,6 +11,7 @@ the build's own node may touch the run folder. About 1.5 minutes on two cores.
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import time
@@ -151,6 +152,9 @@ def test_a_build_on_two_nodes_gives_the_local_dataset(nodes, local, runs):
     journal = {a["Address"]["NodeID"] for a in ours if a["Name"].startswith("builder-journal-")}
     assert len(replicas) == 2, "one replica per CPU of the cluster: some on each node"
     assert journal == {nodes.cluster.head_node.node_id}, "the run's journal stays on the build's node"
+    queues = {a["Address"]["NodeID"] for a in nodes.actors() if a["Name"].startswith("distilabel-builder-retail-")
+              and a["Name"].endswith("-queue")}
+    assert queues == journal, "distilabel's queues too: losing another node loses only steps"
 
 
 def journal_rows(run: Path) -> int:
@@ -182,3 +186,21 @@ def test_a_build_that_lost_a_node_ends_and_the_same_command_finishes_it(nodes, l
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "Resuming the run" in resumed.stderr
     assert_same_dataset(out, local)
+
+
+def test_a_replica_killed_by_the_kernel_ends_the_build_with_how_to_resume(nodes, runs):
+    """The OOM killer's SIGKILL of a `tasks` actor's process (its node lives on)."""
+    out = runs / "killed-replica"
+    args = [*ARGS, "--ray-address", nodes.address, "--out", str(out)]
+    proc = subprocess.Popen([str(SCRIPT), *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while proc.poll() is None and journal_rows(out) < 10 and time.time() < deadline:
+        time.sleep(0.1)
+    replicas = [a for a in nodes.actors() if a["State"] == "ALIVE" and a["Name"].startswith("distilabel-builder-retail-tasks-")]
+    assert proc.poll() is None and replicas, "the build ended before a replica could be killed"
+    os.kill(replicas[0]["Pid"], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=120)
+    said = " ".join(stderr.split())
+    assert proc.returncode == 1 and f"the Ray actor {replicas[0]['Name']} of the build died" in said, stderr[-3000:]
+    assert "run the same command to resume" in said and "Traceback" not in said

@@ -8,7 +8,9 @@ distilabel: each stage's result goes to the run's journal, which is also what a 
 from (distilabel's batch cache is off).
 
 The same pipeline runs on distilabel's `RayPipeline` (`run_pipeline(..., ray=RayOptions())`):
-each step becomes a Ray actor instead of a local process; rows, journal and outputs are the same.
+each step becomes a Ray actor instead of a local process, with one `tasks` replica per CPU of
+the cluster, on any of its nodes; they reach the run through its journal service, an actor on
+this node (`builder.run.journal_service`). Rows, journal and outputs are the same.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def run_pipeline(run_dir: Path, config: BuildConfig, ray: RayOptions | None = No
         try:
             pipeline = build_pipeline(run_dir, config, cluster_cpus(), service.name)
             try:
-                distiset = _with_interrupt(pipeline.ray(), on_interrupt).run(use_cache=False)
+                distiset = _with_interrupt(_on_ray(pipeline), on_interrupt).run(use_cache=False)
             except Exception as exc:  # an actor lost with its node fails distilabel's queues
                 _fail_on_lost_work(exc)
                 raise
@@ -94,6 +96,31 @@ def run_pipeline(run_dir: Path, config: BuildConfig, ray: RayOptions | None = No
             return distiset
         finally:
             stop_journal_service(service)
+
+
+def _on_ray(pipeline: "Pipeline") -> "BasePipeline":
+    """`pipeline.ray()`, with distilabel's queues (its control flow: load, output, log and input
+    queues) on this node, so that losing another node loses only the steps' actors on it."""
+    from distilabel.pipeline.ray import RayPipeline
+
+    class QueuesHere(RayPipeline):
+        @property
+        def QueueClass(self) -> Callable:
+            return _queue_on_this_node
+
+    ray_pipeline = QueuesHere(name=pipeline.name, description=pipeline.description, cache_dir=pipeline._cache_dir,
+                              enable_metadata=pipeline._enable_metadata, requirements=pipeline.requirements)
+    ray_pipeline.dag = pipeline.dag
+    return ray_pipeline
+
+
+def _queue_on_this_node(maxsize: int = 0, actor_options: dict[str, Any] | None = None) -> Any:
+    import ray
+    from ray.util.queue import Queue
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
+    return Queue(maxsize, actor_options={**(actor_options or {}), "scheduling_strategy": here, "num_cpus": 0})
 
 
 def _fail_on_lost_work(cause: Exception | None = None) -> None:
