@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.build_runs import ROOT, SCRIPT, run_cli
 from tests.test_build_ray import dataset_rows, rows
@@ -151,6 +152,11 @@ def test_a_build_on_two_nodes_gives_the_local_dataset(nodes, local, runs):
     replicas = {a["Address"]["NodeID"] for a in ours if a["Name"].startswith("distilabel-")}
     journal = {a["Address"]["NodeID"] for a in ours if a["Name"].startswith("builder-journal-")}
     assert len(replicas) == 2, "one replica per CPU of the cluster: some on each node"
+    # each endpoint's limit is divided by the number of replicas there really are
+    (dump,) = (out / ".state" / "distilabel").rglob("pipeline.yaml")
+    (tasks,) = [s["step"] for s in yaml.safe_load(dump.read_text())["pipeline"]["steps"] if s["name"] == "tasks"]
+    count = len([a for a in ours if a["Name"].startswith("distilabel-")])
+    assert tasks["workers"] == tasks["resources"]["replicas"] == count == 3, "the cluster's 3 CPUs"
     assert journal == {nodes.cluster.head_node.node_id}, "the run's journal stays on the build's node"
     queues = {a["Address"]["NodeID"] for a in nodes.actors() if a["Name"].startswith("distilabel-builder-retail-")
               and a["Name"].endswith("-queue")}
