@@ -152,9 +152,8 @@ def lost_work() -> str | None:
     with _CONNECTION:
         if not ray.is_initialized():
             return None
-        job = ray.get_runtime_context().get_job_id()
         alive = {node["NodeID"]: node["Alive"] for node in ray.nodes()}
-        ours = [actor for actor in state.actors().values() if actor.get("JobID") == job and not (
+        ours = [actor for actor in state.actors(job_id=ray.get_runtime_context().job_id).values() if not (
             actor["State"] == "DEAD" and any(mark in str(actor.get("DeathCause")) for mark in _ENDED_BY_DESIGN))]
     lost = sorted({node for a in ours if (node := a["Address"]["NodeID"]) and not alive.get(node, True)})
     if lost:
