@@ -60,8 +60,8 @@ def _stop_all(console: Console, message: str, code: int) -> None:
 
 
 def _watch_processes(stop: threading.Event, console: Console, on_ray: bool = False) -> None:
-    """A step process that dies (the OOM killer's SIGKILL, a segfault), or on Ray a node that
-    held some of the build's actors, leaves distilabel waiting for its batch forever: end the
+    """A step process that dies (the OOM killer's SIGKILL, a segfault), or on Ray an actor of the
+    build lost with its node or killed, leaves distilabel waiting for its batch forever: end the
     build instead, naming the cause. distilabel ends its pool with SIGTERM, which is not a crash."""
     seen: dict[int, multiprocessing.Process] = {}
     while not stop.wait(0.5):

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from builder.config import BuildConfig
 from builder.app.ray_session import RayOptions, cluster_cpus, lost_work, ray_session
 from builder.errors import BuildFailure
-from builder.run.folder import ROLES_ENV
 from builder.run.journal_service import start_journal_service, stop_journal_service
 
 if TYPE_CHECKING:
@@ -83,8 +82,9 @@ def run_pipeline(run_dir: Path, config: BuildConfig, ray: RayOptions | None = No
         pipeline = _with_interrupt(build_pipeline(run_dir, config), on_interrupt)
         return pipeline.run(use_cache=False)
     with ray_session(ray):
+        # the roles as given, credentials included: config.yaml hides them
         service = start_journal_service(run_dir, f"builder-journal-{uuid.uuid4().hex[:12]}",
-                                        os.environ.get(ROLES_ENV) or config.roles.model_dump_json())
+                                        config.roles.model_dump_json())
         try:
             pipeline = build_pipeline(run_dir, config, cluster_cpus(), service.name)
             try:
