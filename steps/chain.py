@@ -28,10 +28,8 @@ from builder.llm.errors import EndpointDown
 from builder.llm.factory import make_llm
 from builder.llm.limits import call_priority
 from builder.records import TaskRecord
-from builder.run.folder import read_config
-from builder.run.journal import Journal
+from builder.run.access import LocalRun, RunAccess, TaskJournal
 from builder.run.journal_check import damaged_record
-from builder.run.outage import note_outage
 from domains import load_domain
 from steps.base import TaskStep
 from steps.checks import CheckBlueprints
@@ -117,7 +115,7 @@ def window_size(config: BuildConfig, workers: int = 1) -> int:
 class Chains:
     """Runs the chains of a range of units in one process, against one journal."""
 
-    def __init__(self, config: BuildConfig, domain: "Domain", journal: Journal, llms: dict[str, "ChatLLM"],
+    def __init__(self, config: BuildConfig, domain: "Domain", journal: TaskJournal, llms: dict[str, "ChatLLM"],
                  workers: int = 1):
         self.config, self.domain, self.journal, self.workers = config, domain, journal, workers
         # a row's token counts belong to the stage that runs it: counts that an earlier run in
@@ -188,17 +186,20 @@ class Chains:
                 call_priority.set((i - len(stages), order))
                 after = await stage.advance(record)
                 if after is not None:
-                    self.journal.put(stage.stage_key, record.task_id, after.model_dump_json())
+                    stored = self.journal.put(stage.stage_key, record.task_id, after.model_dump_json())
+                    if stored is not None:  # a remote journal: go on once the result is stored
+                        await stored
                     record = after
             if phase1_done is not None and i == len(self.phase1) - 1:
                 phase1_done.set_result(record)
 
 
-def run_shard(run_dir: Path, first: int, stop: int, workers: int = 1) -> int:
-    """Run the chains of tasks [first, stop) of the run in `run_dir`, as one of `workers`
-    processes; returns how many tasks ran."""
-    config = read_config(run_dir)
-    journal = Journal(run_dir)
+def run_shard(run: "Path | RunAccess", first: int, stop: int, workers: int = 1) -> int:
+    """Run the chains of tasks [first, stop) of the run (its folder, or its `RunAccess`), as one
+    of `workers` processes; returns how many tasks ran."""
+    run = LocalRun(run) if isinstance(run, Path) else run
+    config = run.config()
+    journal = run.journal()
     try:
         chains = Chains(config, load_domain(config.domain), journal, role_llms(config, workers), workers)
         try:
@@ -209,7 +210,7 @@ def run_shard(run_dir: Path, first: int, stop: int, workers: int = 1) -> int:
                 raise
             # every chain of this process stops (the task group cancels them); what finished is
             # in the journal, what did not has no fate and is redone by the next build
-            note_outage(run_dir, down)
+            run.note_outage(down)
             return 0
     finally:
         journal.close()

@@ -6,13 +6,12 @@ Both steps end when the build's main process is gone, so nothing outlives a kill
 """
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from distilabel.steps import GeneratorStep, Step, StepInput
 
 from builder.errors import UserError
-from builder.run.folder import read_config
+from builder.run.access import open_run
 from builder.run.lifetime import watch_parent
 from steps.chain import innermost, run_shard
 from steps.contexts import units
@@ -30,6 +29,7 @@ class TaskShards(GeneratorStep):
     two units (a family stays whole)."""
 
     run_dir: str
+    journal_service: str | None = None  # on Ray: the run's journal service, which alone opens run_dir
     shards: int = 1
 
     @property
@@ -41,7 +41,7 @@ class TaskShards(GeneratorStep):
         watch_parent()
 
     def process(self, offset: int = 0) -> "GeneratorStepOutput":
-        config = read_config(Path(self.run_dir))
+        config = open_run(self.run_dir, self.journal_service).config()
         per_shard = -(-config.tasks // max(1, self.shards))
         rows: list[dict[str, Any]] = []
         first = 0
@@ -64,6 +64,7 @@ class RunTasks(Step):
     its chains could not run (the build then fails with that cause)."""
 
     run_dir: str
+    journal_service: str | None = None  # on Ray: the run's journal service, which alone opens run_dir
     workers: int = 1  # the step's replicas: each endpoint's limit is divided among them
 
     @property
@@ -82,7 +83,8 @@ class RunTasks(Step):
         for row in inputs:
             row["tasks"], row["error"] = 0, None
             try:
-                row["tasks"] = run_shard(Path(self.run_dir), row["first"], row["stop"], self.workers)
+                run = open_run(self.run_dir, self.journal_service)
+                row["tasks"] = run_shard(run, row["first"], row["stop"], self.workers)
             except Exception as exc:  # the build reports it; distilabel would only log it
                 cause = innermost(exc) or exc
                 if isinstance(cause, UserError):  # bad input, said in full: no traceback

@@ -59,12 +59,15 @@ def _stop_all(console: Console, message: str, code: int) -> None:
     os._exit(code)
 
 
-def _watch_processes(stop: threading.Event, console: Console) -> None:
-    """A step process that dies (the OOM killer's SIGKILL, a segfault) leaves distilabel waiting
-    for its batch forever: end the build instead, naming the cause. distilabel ends its pool
-    with SIGTERM, which is not a crash."""
+def _watch_processes(stop: threading.Event, console: Console, on_ray: bool = False) -> None:
+    """A step process that dies (the OOM killer's SIGKILL, a segfault), or on Ray an actor of the
+    build lost with its node or killed, leaves distilabel waiting for its batch forever: end the
+    build instead, naming the cause. distilabel ends its pool with SIGTERM, which is not a crash."""
     seen: dict[int, multiprocessing.Process] = {}
     while not stop.wait(0.5):
+        lost = _lost_work() if on_ray else None
+        if lost and not stop.is_set():
+            _stop_all(console, f"[red]build failed:[/] {lost}", 1)
         for child in multiprocessing.active_children():
             seen.setdefault(child.pid, child)
         for pid, child in seen.items():
@@ -74,6 +77,15 @@ def _watch_processes(stop: threading.Event, console: Console) -> None:
                 hint = " (the kernel's out-of-memory killer sends it)" if name == "SIGKILL" else ""
                 _stop_all(console, f"[red]build failed:[/] a process of the build (pid {pid}) was killed by "
                           f"{name}{hint}; finished work is kept: run the same command to resume", 1)
+
+
+def _lost_work() -> str | None:
+    from builder.app.ray_session import lost_work
+
+    try:
+        return lost_work()
+    except Exception:  # noqa: BLE001 - the connection opening or closing meanwhile: ask again later
+        return None
 
 
 def _run_chains(run_dir: Path, config: BuildConfig, ray: RayOptions | None, console: Console) -> None:
@@ -87,7 +99,7 @@ def _run_chains(run_dir: Path, config: BuildConfig, ray: RayOptions | None, cons
     clear_outages(run_dir)
     children_die_with_this_process()
     stop = threading.Event()
-    watcher = threading.Thread(target=_watch_processes, args=(stop, console), daemon=True)
+    watcher = threading.Thread(target=_watch_processes, args=(stop, console, ray is not None), daemon=True)
     watcher.start()
     try:
         with BuildProgress(run_dir, config, console):

@@ -189,9 +189,9 @@ def build(
 
     With no LLM configured every role runs on the built-in offline simulator (and says so).
 
-    With --ray each step is a Ray actor that opens the run folder (DIR/.state) and reads API keys from its own environment.
+    With --ray each step is a Ray actor, on any node of the cluster; only an actor on this machine opens the run folder, and the others read API keys from their own environment.
 
-    That is fine on one machine; for a cluster of several, see "Scaling out on Ray" in the README.
+    On a cluster of several machines only this machine needs the run folder; see "Scaling out on Ray" in the README.
     """
     from builder.app.build import run_build
     from builder.config import load_config_file, parse_config

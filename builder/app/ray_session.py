@@ -15,14 +15,16 @@ the builder connects first (distilabel then reuses the connection) and controls 
 Every build gets its own Ray namespace: distilabel names its actors after the pipeline, so two
 builds of the same domain on one cluster would otherwise collide.
 
-Steps become Ray actors that need the run folder (config, SQLite journal) at the same path and
-the API-key variables in their environment, which holds on one machine; see the README's
-"Scaling out on Ray" for what a multi-node cluster needs.
+Steps become Ray actors on any node of the cluster; they reach the run folder only through the
+run's journal service on this node (`builder.run.journal_service`). A node that dies takes its
+actors with it and distilabel would wait for their batches forever: `lost_work` lets the build
+notice and stop (see the README's "Scaling out on Ray").
 """
 
 from __future__ import annotations
 
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,7 +54,8 @@ def ray_session(options: RayOptions) -> Iterator[None]:
     """Hold a Ray connection for the duration of a pipeline run."""
     ray = _import_ray()
     if ray.is_initialized():
-        yield
+        with _actor_deaths_left_to_the_build(ray):
+            yield
         return
     namespace = f"builder-{uuid.uuid4().hex[:12]}"
     if options.address is None:
@@ -67,9 +70,29 @@ def ray_session(options: RayOptions) -> Iterator[None]:
         except (ConnectionError, ValueError) as exc:
             raise _unreachable(options.address, exc) from None
     try:
+        with _actor_deaths_left_to_the_build(ray):
+            yield
+    finally:
+        with _CONNECTION:  # the build's actors end with the connection: not a loss
+            ray.shutdown()
+
+
+@contextmanager
+def _actor_deaths_left_to_the_build(ray) -> Iterator[None]:
+    """distilabel's queue threads die with a traceback when an actor they wait on is lost with
+    its node; the build says why and how to resume (`lost_work`), so those tracebacks are not
+    printed. Any other error of a thread still is."""
+    before = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if not isinstance(args.exc_value, ray.exceptions.RayActorError):
+            before(args)
+
+    threading.excepthook = hook
+    try:
         yield
     finally:
-        ray.shutdown()
+        threading.excepthook = before
 
 
 def _unreachable(address: str, exc: Exception) -> UserError:
@@ -97,3 +120,47 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
         socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout_s).close()
     except OSError as exc:
         raise ConnectionError(f"nothing answers at {host}:{port} ({exc.strerror or exc})") from None
+
+
+def cluster_cpus() -> int:
+    """The CPUs of the cluster this process is connected to: one `tasks` replica each."""
+    import ray
+
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+_CONNECTION = threading.Lock()  # held while Ray disconnects, which ends the build's actors
+
+# how an actor of the build ends by design, as its death cause says: its step ran to its end and
+# distilabel dropped its handle, or the build or distilabel ended it (`ray.kill`, a queue's shutdown)
+_ENDED_BY_DESIGN = ("reason: OUT_OF_SCOPE", "reason: REF_DELETED", "reason: RAY_KILL", "INTENDED_USER_EXIT")
+
+
+def lost_work() -> str | None:
+    """Why some of this build's work can no longer end, if it cannot: an actor of the build
+    lost with its node, or killed (the OOM killer, a crash). distilabel would wait for its
+    batches forever. None when not connected, or when nothing was lost.
+
+    Ray's actor table (`ray._private.state.actors`, read from the cluster's control store) is
+    the one place that says where each actor is and how it died without the dashboard, which a
+    build's own cluster runs without. A build's actors are its job's; nodes the build does not
+    use may come and go (an autoscaler's) without stopping it.
+    """
+    import ray
+    from ray._private import state
+
+    with _CONNECTION:
+        if not ray.is_initialized():
+            return None
+        alive = {node["NodeID"]: node["Alive"] for node in ray.nodes()}
+        ours = [actor for actor in state.actors(job_id=ray.get_runtime_context().job_id).values() if not (
+            actor["State"] == "DEAD" and any(mark in str(actor.get("DeathCause")) for mark in _ENDED_BY_DESIGN))]
+    lost = sorted({node for a in ours if (node := a["Address"]["NodeID"]) and not alive.get(node, True)})
+    if lost:
+        return (f"a node of the Ray cluster was lost (node {', '.join(n[:12] for n in lost)}) with some of the "
+                "build's actors; finished work is kept: run the same command to resume")
+    dead = sorted(a["Name"] or a["ActorClassName"] for a in ours if a["State"] == "DEAD")
+    if dead:
+        return (f"the Ray actor {', '.join(dead)} of the build died (its process was killed or crashed; its "
+                "node's raylet log says why); finished work is kept: run the same command to resume")
+    return None

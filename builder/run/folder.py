@@ -41,12 +41,18 @@ def resume_hint(run_dir: Path) -> str:
     return f"`builder build --config {Path(run_dir) / CONFIG} --out {run_dir}`"
 
 
-def read_config(run_dir: Path) -> BuildConfig:
+def read_config(run_dir: Path, roles_json: str | None = None) -> BuildConfig:
+    """The run's config, with the credentials of `roles_json` (by default the build's
+    environment variable ROLES_ENV) put back."""
     path = Path(run_dir) / CONFIG
     if not path.exists():
         raise UserError(f"{run_dir} is not a run folder: {CONFIG} is missing")
     config = parse_config(load_config_file(path, "the run's config"), str(path))
-    given = os.environ.get(ROLES_ENV)
+    return with_roles(config, roles_json if roles_json is not None else os.environ.get(ROLES_ENV))
+
+
+def with_roles(config: BuildConfig, given: str | None) -> BuildConfig:
+    """`config` with the roles `given` as JSON (credentials shown) when they are its own roles."""
     if given:
         with_secrets = config.model_copy(update={"roles": RolesConfig.model_validate_json(given)})
         if with_secrets.fingerprint() == config.fingerprint():  # the same roles, credentials shown

@@ -24,3 +24,27 @@ if _MARKER:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), os.fspath(dst))
 
     shutil.copyfile = _filling_copyfile
+
+# With BUILDER_TEST_NO_ACCESS=FOLDER, this process cannot open, list or stat anything in FOLDER: a
+# machine that does not have it (a Ray node other than the build's, in tests/test_build_ray_cluster.py).
+_FORBIDDEN = os.environ.get("BUILDER_TEST_NO_ACCESS")
+
+if _FORBIDDEN:
+    import builtins
+    import functools
+    import io
+    import sqlite3
+
+    def _guarded(call):
+        @functools.wraps(call)
+        def guarded(path, *args, **kwargs):
+            if isinstance(path, (str, bytes, os.PathLike)) and \
+                    os.path.abspath(os.fsdecode(path)).startswith(_FORBIDDEN.rstrip("/") + "/"):
+                raise PermissionError(errno.EACCES, f"{_FORBIDDEN} is not on this machine", os.fsdecode(path))
+            return call(path, *args, **kwargs)
+
+        return guarded
+
+    builtins.open = io.open = _guarded(io.open)
+    os.open, os.stat, os.listdir, os.scandir = (_guarded(f) for f in (os.open, os.stat, os.listdir, os.scandir))
+    sqlite3.connect = _guarded(sqlite3.connect)
