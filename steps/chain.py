@@ -18,9 +18,10 @@ The distilabel steps that run them are in `steps.tasks`.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from builder.config import BuildConfig
 from builder.llm.config import endpoint_key
@@ -128,8 +129,10 @@ class Chains:
         self.merged = bind(recombined_stages())
         self.phase2 = bind(attempt_stages(config))
 
-    async def run(self, first: int, stop: int) -> int:
-        """Run every unit whose tasks lie in [first, stop); returns the number of tasks run."""
+    async def run(self, first: int, stop: int, invocation: str | None = None) -> int:
+        """Run every unit whose tasks lie in [first, stop); returns the number of tasks run.
+        With `invocation`, the build's processes share the range: each runs only the units it
+        claims in the journal, taking the next one whenever it has room."""
         window = asyncio.Semaphore(window_size(self.config, self.workers))
         count = 0
         async with asyncio.TaskGroup() as group:
@@ -137,6 +140,9 @@ class Chains:
                 if unit.first >= stop:
                     break
                 await window.acquire()
+                if invocation is not None and not await _resolved(self.journal.claim(invocation, unit.first)):
+                    window.release()
+                    continue
                 group.create_task(self.run_unit(unit)).add_done_callback(lambda _: window.release())
                 count += unit.size
                 await asyncio.sleep(0)  # let the unit sample and make its first call before the next is sampled
@@ -186,24 +192,30 @@ class Chains:
                 call_priority.set((i - len(stages), order))
                 after = await stage.advance(record)
                 if after is not None:
-                    stored = self.journal.put(stage.stage_key, record.task_id, after.model_dump_json())
-                    if stored is not None:  # a remote journal: go on once the result is stored
-                        await stored
+                    # a remote journal: go on once the result is stored
+                    await _resolved(self.journal.put(stage.stage_key, record.task_id, after.model_dump_json()))
                     record = after
             if phase1_done is not None and i == len(self.phase1) - 1:
                 phase1_done.set_result(record)
 
 
-def run_shard(run: "Path | RunAccess", first: int, stop: int, workers: int = 1) -> int:
+async def _resolved(value: Any) -> Any:
+    """The value of a journal call: as it is from a local journal, awaited from a remote one."""
+    return await value if inspect.isawaitable(value) else value
+
+
+def run_shard(run: "Path | RunAccess", first: int, stop: int, workers: int = 1,
+              invocation: str | None = None) -> int:
     """Run the chains of tasks [first, stop) of the run (its folder, or its `RunAccess`), as one
-    of `workers` processes; returns how many tasks ran."""
+    of `workers` processes, sharing the range with the others of `invocation` (see
+    `Chains.run`); returns how many tasks this process ran."""
     run = LocalRun(run) if isinstance(run, Path) else run
     config = run.config()
     journal = run.journal()
     try:
         chains = Chains(config, load_domain(config.domain), journal, role_llms(config, workers), workers)
         try:
-            return asyncio.run(chains.run(first, stop))
+            return asyncio.run(chains.run(first, stop, invocation))
         except BaseException as exc:
             down = innermost(exc, EndpointDown)
             if down is None:

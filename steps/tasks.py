@@ -1,12 +1,15 @@
-"""The distilabel steps of a build: task shards, and the chains of each shard.
+"""The distilabel steps of a build: the run's task range, and the chains that run it.
 
-`TaskShards` emits shards (ranges of task indexes, cut between families) and `RunTasks` runs
-each shard's chains (`steps.chain`). Their rows are tiny; the records live in the run's journal.
-Both steps end when the build's main process is gone, so nothing outlives a killed build.
+`TaskRange` emits the range of task indexes once per replica of `RunTasks`, and every replica
+runs chains (`steps.chain`) over the whole range, each taking the next unit from the journal
+whenever it has room (`Journal.claim`): static shards would leave one replica idle while
+another still works through its share, and on an endpoint that is part of its capacity. Their
+rows are tiny; the records live in the run's journal. Both steps end when the build's main
+process is gone, so nothing outlives a killed build.
 """
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from distilabel.steps import GeneratorStep, Step, StepInput
 
@@ -14,66 +17,52 @@ from builder.errors import UserError
 from builder.run.access import open_run
 from builder.run.lifetime import watch_parent
 from steps.chain import innermost, run_shard
-from steps.contexts import units
 
 if TYPE_CHECKING:
     from distilabel.typing import GeneratorStepOutput, StepOutput
 
 log = logging.getLogger("builder.steps.tasks")
 
-SHARD_COLUMNS = ["first", "stop"]
+RANGE_COLUMNS = ["first", "stop"]
 
 
-class TaskShards(GeneratorStep):
-    """The run's tasks as `shards` ranges of task indexes of about equal size, each cut between
-    two units (a family stays whole)."""
+class TaskRange(GeneratorStep):
+    """The run's task indexes [0, tasks), once for each of the `replicas` that share them."""
 
     run_dir: str
     journal_service: str | None = None  # on Ray: the run's journal service, which alone opens run_dir
-    shards: int = 1
+    replicas: int = 1
 
     @property
     def outputs(self) -> list[str]:
-        return SHARD_COLUMNS
+        return RANGE_COLUMNS
 
     def load(self) -> None:
         super().load()
         watch_parent()
 
     def process(self, offset: int = 0) -> "GeneratorStepOutput":
-        config = open_run(self.run_dir, self.journal_service).config()
-        per_shard = -(-config.tasks // max(1, self.shards))
-        rows: list[dict[str, Any]] = []
-        first = 0
-        for unit in units(config):
-            if unit.family is None:
-                break  # single tasks from here on: any index is a cut between units
-            end = unit.first + unit.size
-            if end - first >= per_shard:
-                rows.append({"first": first, "stop": end})
-                first = end
-        while config.tasks - first > per_shard:
-            rows.append({"first": first, "stop": first + per_shard})
-            first += per_shard
-        rows.append({"first": first, "stop": config.tasks})
-        yield rows, True
+        tasks = open_run(self.run_dir, self.journal_service).config().tasks
+        yield [{"first": 0, "stop": tasks} for _ in range(max(1, self.replicas))], True
 
 
 class RunTasks(Step):
-    """Runs the chains of each shard it receives; a shard's row comes back with `error` set when
-    its chains could not run (the build then fails with that cause)."""
+    """Runs chains over each range it receives, sharing it with the other replicas of the build
+    (`invocation`); a range's row comes back with `error` set when its chains could not run (the
+    build then fails with that cause)."""
 
     run_dir: str
     journal_service: str | None = None  # on Ray: the run's journal service, which alone opens run_dir
     workers: int = 1  # the step's replicas: each endpoint's limit is divided among them
+    invocation: str  # this build's name for the claims its replicas make in the journal
 
     @property
     def inputs(self) -> list[str]:
-        return SHARD_COLUMNS
+        return RANGE_COLUMNS
 
     @property
     def outputs(self) -> list[str]:
-        return [*SHARD_COLUMNS, "tasks", "error"]
+        return [*RANGE_COLUMNS, "tasks", "error"]
 
     def load(self) -> None:
         super().load()
@@ -84,7 +73,7 @@ class RunTasks(Step):
             row["tasks"], row["error"] = 0, None
             try:
                 run = open_run(self.run_dir, self.journal_service)
-                row["tasks"] = run_shard(run, row["first"], row["stop"], self.workers)
+                row["tasks"] = run_shard(run, row["first"], row["stop"], self.workers, self.invocation)
             except Exception as exc:  # the build reports it; distilabel would only log it
                 cause = innermost(exc) or exc
                 if isinstance(cause, UserError):  # bad input, said in full: no traceback

@@ -153,6 +153,7 @@ def _build(run_dir: Path, config: BuildConfig, console: Console, ray: RayOptions
     journal = Journal(run_dir)
     try:
         if journal.get_meta(CHAINS_DONE) != config.fingerprint():
+            journal.clear_claims()  # each build's processes claim units afresh (see Journal.claim)
             _run_chains(run_dir, config, ray, console)
             journal.set_meta(CHAINS_DONE, config.fingerprint())
             journal.compact()

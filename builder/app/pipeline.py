@@ -1,9 +1,10 @@
-"""Assembly of the distilabel pipeline: task shards, then each shard's chains.
+"""Assembly of the distilabel pipeline: the run's task range, then the chains that run it.
 
-Two steps pass tiny rows: `TaskShards` emits ranges of task indexes and `RunTasks` runs every
-task's chain of stages in them (`steps.chain`), as concurrent coroutines scheduled by one
-limiter per endpoint. `RunTasks` has one replica per CPU (a process each, or a Ray actor each),
-one shard each, and each endpoint's limit is divided among them. Records never travel through
+Two steps pass tiny rows: `TaskRange` emits the range of task indexes once per replica of
+`RunTasks`, which runs every task's chain of stages (`steps.chain`) as concurrent coroutines
+scheduled by one limiter per endpoint. `RunTasks` has one replica per CPU (a process each, or
+a Ray actor each); they share the range, each taking the next unit whenever it has room, and
+each endpoint's limit is divided among them. Records never travel through
 distilabel: each stage's result goes to the run's journal, which is also what a re-run resumes
 from (distilabel's batch cache is off).
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+import uuid
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -57,17 +59,17 @@ def build_pipeline(run_dir: Path, config: BuildConfig, cpus: int | None = None,
     from distilabel.steps import StepResources
 
     from steps.chain import worker_count
-    from steps.tasks import RunTasks, TaskShards
+    from steps.tasks import RunTasks, TaskRange
 
     distilabel.pipeline.base.time = _QuickPolls()
     run = str(run_dir)
     workers = worker_count(config, cpus or os.cpu_count() or 1)
     resources = StepResources(replicas=workers, cpus=1 if journal_service else None)
     with Pipeline(name=f"builder-{config.domain}", cache_dir=str(Path(run_dir) / ".state" / "distilabel")) as pipeline:
-        shards = TaskShards(name="shards", run_dir=run, journal_service=journal_service, shards=workers,
-                            batch_size=workers)
-        shards >> RunTasks(name="tasks", run_dir=run, journal_service=journal_service, workers=workers,
-                           input_batch_size=1, resources=resources)
+        tasks = TaskRange(name="range", run_dir=run, journal_service=journal_service, replicas=workers,
+                          batch_size=workers)
+        tasks >> RunTasks(name="tasks", run_dir=run, journal_service=journal_service, workers=workers,
+                          invocation=uuid.uuid4().hex, input_batch_size=1, resources=resources)
     return pipeline
 
 
@@ -92,7 +94,7 @@ def run_pipeline(run_dir: Path, config: BuildConfig, ray: RayOptions | None = No
             except Exception as exc:  # an actor lost with its node fails distilabel's queues
                 _fail_on_lost_work(exc)
                 raise
-            _fail_on_lost_work()  # or ends its run without that node's shards
+            _fail_on_lost_work()  # or ends its run without that node's rows
             return distiset
         finally:
             stop_journal_service(service)
@@ -125,7 +127,7 @@ def _queue_on_this_node(maxsize: int = 0, actor_options: dict[str, Any] | None =
 
 def _fail_on_lost_work(cause: Exception | None = None) -> None:
     """Say so when actors or nodes the build used were lost, whatever distilabel made of it (an
-    error, a run that ends without their shards' rows): their shards' chains did not all end."""
+    error, a run that ends without their rows): their chains did not all end."""
     lost = lost_work()
     if lost:
         raise BuildFailure(lost) from cause

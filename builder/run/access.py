@@ -29,6 +29,9 @@ class TaskJournal(Protocol):
 
     def checkpoint(self, task_id: str) -> tuple[str, str] | None: ...
 
+    def claim(self, invocation: str, unit: int) -> Awaitable[bool] | bool:
+        """Take a unit for this process; an awaitable for a remote journal."""
+
     def close(self) -> None: ...
 
 

@@ -8,6 +8,7 @@ task from its last finished stage. Two tables:
   Only the latest is kept, so the state grows with the number of tasks, not tasks x stages.
 - `done`: one tiny row per (stage, task) that finished, for progress and the funnel's counts.
   Its primary key is what guarantees nothing is counted twice.
+- `claims`: which units the processes of the running build have taken (see `claim`).
 
 SQLite in WAL mode gives atomic commits that survive SIGKILL and lets the build's processes
 read while one writes. Both tables are keyed by their primary keys (no sequence to compute),
@@ -33,6 +34,11 @@ CREATE TABLE IF NOT EXISTS done (
     stage TEXT NOT NULL,
     task_id TEXT NOT NULL,
     PRIMARY KEY (stage, task_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claims (
+    invocation TEXT NOT NULL,
+    unit INTEGER NOT NULL,
+    PRIMARY KEY (invocation, unit)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -86,6 +92,18 @@ class Journal:
         cursor = self._conn.execute("SELECT record FROM checkpoints ORDER BY task_id")
         for (blob,) in cursor:
             yield zlib.decompress(blob).decode()
+
+    def claim(self, invocation: str, unit: int) -> bool:
+        """Take the unit starting at task `unit` for this process, if no other process of the
+        build (`invocation`) took it first: the build's processes share one sequence of units,
+        so whichever is free starts the next, and they all finish within a chain of each other."""
+        return self._conn.execute(
+            "INSERT OR IGNORE INTO claims (invocation, unit) VALUES (?, ?)", (invocation, unit)
+        ).rowcount == 1
+
+    def clear_claims(self) -> None:
+        """Forget the claims of earlier builds of the run (their unfinished units are free again)."""
+        self._conn.execute("DELETE FROM claims")
 
     def counts(self) -> dict[str, int]:
         """Stage key -> number of tasks that finished that stage."""

@@ -49,6 +49,9 @@ class JournalService:
     def checkpoint(self, task_id: str) -> tuple[str, str] | None:
         return self._journal.checkpoint(task_id)
 
+    def claim(self, invocation: str, unit: int) -> bool:
+        return self._journal.claim(invocation, unit)
+
     def note_outage(self, endpoint: str, role: str, down_s: float, error: str) -> None:
         note_outage(self.run_dir, EndpointDown(endpoint=endpoint, role=role, down_s=down_s, error=error))
 
@@ -99,6 +102,9 @@ class RemoteJournal:
 
     def put(self, stage: str, task_id: str, record: str) -> Awaitable[None]:
         return self._actor.put.remote(stage, task_id, record)  # an ObjectRef: awaitable
+
+    def claim(self, invocation: str, unit: int) -> Awaitable[bool]:
+        return self._actor.claim.remote(invocation, unit)
 
     def checkpoint(self, task_id: str) -> tuple[str, str] | None:
         found = self._ray.get(self._actor.checkpoint.remote(task_id))

@@ -100,3 +100,28 @@ def test_units_from_an_index_on_skip_the_single_tasks_before_it():
     plan = list(units(cfg))
     for start in (0, 3, 10, 30, 49):
         assert list(units(cfg, start)) == [u for u in plan if u.first + u.size > start]
+
+
+def test_processes_sharing_a_range_run_each_unit_once_and_give_one_process_records(tmp_path):
+    """Replicas claim units from the journal: together they run every unit exactly once, whichever
+    takes which, and the records are those of one process running the whole range."""
+    import threading
+
+    cfg = config()
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    for run in (alone, shared):
+        prepare_run(run, cfg)
+    assert run_shard(alone, 0, cfg.tasks) == cfg.tasks
+
+    ran: list[int] = []
+    replicas = [threading.Thread(target=lambda: ran.append(run_shard(shared, 0, cfg.tasks, 2, "build-1")))
+                for _ in range(2)]
+    for t in replicas:
+        t.start()
+    for t in replicas:
+        t.join()
+    assert sum(ran) == cfg.tasks, ran
+    assert records(shared) == records(alone)
+
+    # a later build (another invocation) claims afresh: its replicas see every unit again
+    assert run_shard(shared, 0, cfg.tasks, 2, "build-2") == cfg.tasks
