@@ -37,7 +37,8 @@ _KINDS_HELP = "Comma-separated fault kinds sharing --error-rate equally: http_50
 def serve_command(
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port to listen on (0 = any free port)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind; keep the loopback default unless you mean to share it."),
-    latency_ms: float = typer.Option(0.0, "--latency-ms", min=0.0, help="Added delay before every reply, in milliseconds."),
+    latency_ms: float = typer.Option(0.0, "--latency-ms", min=0.0, help="How long every reply takes from the request's arrival (the simulator's own work "
+                                  "included), in milliseconds."),
     error_rate: float = typer.Option(0.0, "--error-rate", min=0.0, max=1.0,
                                      help="Fraction of requests that fail with an injected fault (0 to 1)."),
     seed: int = typer.Option(0, "--seed", help="Seed for the replies (when a request has none) and for which requests fail."),

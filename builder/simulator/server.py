@@ -164,11 +164,11 @@ class _SimulatorApp:
         stats.in_flight += 1
         stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
         try:
-            return await self._chat(request, number)
+            return await self._chat(request, number, arrived=time.monotonic())
         finally:
             stats.in_flight -= 1
 
-    async def _chat(self, request: Request, number: int) -> Response:
+    async def _chat(self, request: Request, number: int, arrived: float) -> Response:
         raw = await _read_body(request, self.max_body_bytes)
         if raw is None:
             return _error(413, f"the request body is larger than {self.max_body_bytes} bytes", "invalid_request_error")
@@ -189,8 +189,8 @@ class _SimulatorApp:
         if fault is not None:
             self.stats.faults[fault] += 1
 
-        if self.latency_s:
-            await asyncio.sleep(self.latency_s)
+        if fault is not None:
+            await self._answer_at(arrived)
         if fault == "http_500":
             return _error(500, "simulated internal server error", "server_error")
         if fault == "http_429":
@@ -227,10 +227,19 @@ class _SimulatorApp:
             },
         }
         data = json.dumps(payload, ensure_ascii=False).encode()
+        if fault is None:
+            await self._answer_at(arrived)
         self.stats.completed += 1
         if fault == "malformed":
             return Response(data[: len(data) // 2], media_type="application/json")
         return Response(data, media_type="application/json")
+
+    async def _answer_at(self, arrived: float) -> None:
+        """Wait until `latency` after the request arrived: the reply's time includes the work
+        done for it, as a model server's does, so a client sees the latency it was promised."""
+        left = arrived + self.latency_s - time.monotonic()
+        if left > 0:
+            await asyncio.sleep(left)
 
     @staticmethod
     async def _hold(request: Request, seconds: float) -> bool:
