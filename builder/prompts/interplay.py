@@ -48,7 +48,8 @@ AGENT_TOOL_NOTE = """# Using tools
 You can call the tools provided to you. Make at most one tool call at a time and wait for its result
 before the next. Only use information from the user and from tool results; never make up
 identifiers or values. Before any action that changes the user's records, describe the action
-with its details and obtain the user's explicit confirmation (yes) first. Transfer the user to a
+with its details and obtain the user's explicit confirmation (yes) first; once the user has said
+yes, make that tool call in your very next message instead of asking again. Transfer the user to a
 human agent only when their request cannot be handled with your tools and this policy."""
 
 JUDGE_RULES = """You judge a simulated customer. The customer was given the instruction below and must follow it
