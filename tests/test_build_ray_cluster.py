@@ -171,15 +171,21 @@ def journal_rows(run: Path) -> int:
         return 0
 
 
-def test_a_build_that_lost_a_node_ends_and_the_same_command_finishes_it(nodes, local, runs):
-    nodes.replace_worker()  # a worker whose loss the build sees, whatever the first test left
-    out = runs / "lost-node"
+def start_build(nodes, out: Path) -> tuple[subprocess.Popen, list[str]]:
+    """`builder build` on the cluster, returned once it has stored 10 stages (or ended)."""
     args = [*ARGS, "--ray-address", nodes.address, "--out", str(out)]
     proc = subprocess.Popen([str(SCRIPT), *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 300
     while proc.poll() is None and journal_rows(out) < 10 and time.time() < deadline:
         time.sleep(0.1)
+    return proc, args
+
+
+def test_a_build_that_lost_a_node_ends_and_the_same_command_finishes_it(nodes, local, runs):
+    nodes.replace_worker()  # a worker whose loss the build sees, whatever the first test left
+    out = runs / "lost-node"
+    proc, args = start_build(nodes, out)
     assert proc.poll() is None, f"the build ended before the node could be removed: {proc.communicate()[1][-3000:]}"
     nodes.cluster.remove_node(nodes.worker)
     _, stderr = proc.communicate(timeout=120)
@@ -196,13 +202,7 @@ def test_a_build_that_lost_a_node_ends_and_the_same_command_finishes_it(nodes, l
 
 def test_a_replica_killed_by_the_kernel_ends_the_build_with_how_to_resume(nodes, runs):
     """The OOM killer's SIGKILL of a `tasks` actor's process (its node lives on)."""
-    out = runs / "killed-replica"
-    args = [*ARGS, "--ray-address", nodes.address, "--out", str(out)]
-    proc = subprocess.Popen([str(SCRIPT), *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 300
-    while proc.poll() is None and journal_rows(out) < 10 and time.time() < deadline:
-        time.sleep(0.1)
+    proc, _ = start_build(nodes, runs / "killed-replica")
     replicas = [a for a in nodes.actors() if a["State"] == "ALIVE" and a["Name"].startswith("distilabel-builder-retail-tasks-")]
     assert proc.poll() is None and replicas, "the build ended before a replica could be killed"
     os.kill(replicas[0]["Pid"], signal.SIGKILL)
