@@ -13,7 +13,8 @@ from typing import Any
 
 from builder.llm.types import Message
 
-_TAG = re.compile(r"<builder-context>(.*?)</builder-context>", re.DOTALL)
+_OPEN, _CLOSE = "<builder-context>", "</builder-context>"
+_TAG = re.compile(f"{_OPEN}(.*?){_CLOSE}", re.DOTALL)
 
 
 def embed(role: str, payload: dict[str, Any]) -> str:
@@ -25,9 +26,12 @@ def extract(messages: list[Message]) -> dict[str, Any] | None:
     """The context of the first system message that carries one, or None (e.g. the agent)."""
     for m in messages:
         if m.role == "system" and m.content:
-            found = _TAG.search(m.content)
-            if found:
-                return json.loads(found.group(1))
+            # what `_TAG.search` finds, found with str.find: the simulator reads the tag of
+            # every request, and a system prompt runs to tens of kilobytes
+            start = m.content.find(_OPEN)
+            end = m.content.find(_CLOSE, start + len(_OPEN)) if start >= 0 else -1
+            if end >= 0:
+                return json.loads(m.content[start + len(_OPEN):end])
     return None
 
 

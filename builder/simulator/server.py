@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import socket
 import threading
@@ -37,6 +36,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -45,7 +45,7 @@ from starlette.routing import Route
 from builder.llm.convert import from_openai_messages, reply_to_openai_message
 from builder.llm.headers import ATTEMPT_HEADER, ROW_ID_HEADER
 from builder.simulator.responder import Responder, call_responder, default_responder
-from builder.simulator.request import InvalidRequest, parse_chat_request
+from builder.simulator.request import InvalidRequest, read_chat_request
 
 log = logging.getLogger(__name__)
 
@@ -173,11 +173,11 @@ class _SimulatorApp:
         if raw is None:
             return _error(413, f"the request body is larger than {self.max_body_bytes} bytes", "invalid_request_error")
         try:
-            body = parse_chat_request(raw)
+            body, fields = read_chat_request(raw)
         except InvalidRequest as e:
             return _error(400, f"invalid request: {e}", "invalid_request_error", param=e.param)
-        messages = from_openai_messages([m.model_dump() for m in body.messages])
-        tools = [t.model_dump(exclude_unset=True) for t in body.tools] if body.tools else None
+        messages = from_openai_messages(fields["messages"])
+        tools = fields["tools"] if body.tools else None
 
         row_id = request.headers.get(ROW_ID_HEADER.lower(), "")
         attempt = request.headers.get(ATTEMPT_HEADER.lower())
@@ -226,7 +226,7 @@ class _SimulatorApp:
                 "total_tokens": usage.prompt_tokens + usage.completion_tokens,
             },
         }
-        data = json.dumps(payload, ensure_ascii=False).encode()
+        data = orjson.dumps(payload)
         if fault is None:
             await self._answer_at(arrived)
         self.stats.completed += 1

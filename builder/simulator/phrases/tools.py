@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from builder.conversation_protocol import is_transfer_tool
@@ -27,7 +28,7 @@ class ToolInfo:
     kind: str = "read"  # read | write
     returns_scalar: bool | None = None  # known only from a ToolSpec's return type
 
-    @property
+    @cached_property
     def phrase(self) -> str:
         return humanize(self.name)
 

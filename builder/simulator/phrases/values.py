@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 
+@functools.lru_cache(maxsize=4096)  # the same few hundred names, on every turn of every conversation
 def humanize(name: str) -> str:
     """`cancel_pending_order` -> "cancel pending order"."""
     return " ".join(name.replace("-", " ").replace("_", " ").split()).strip()
