@@ -18,7 +18,7 @@ from builder.llm.usage import estimate_tokens
 if TYPE_CHECKING:
     from builder.simulator.config import SimulatorConfig
 
-__all__ = ["Responder", "default_responder", "call_responder", "estimate_usage"]
+__all__ = ["Responder", "default_responder", "call_responder", "finish_reply", "estimate_usage"]
 
 #: respond(messages, tools, *, seed, row_id) -> ChatReply (or an awaitable of one)
 Responder = Callable[..., Union[ChatReply, Awaitable[ChatReply]]]
@@ -51,6 +51,11 @@ async def call_responder(responder: Responder, messages: list[Message], tools: l
     out = responder(messages, tools, seed=seed, row_id=row_id)
     if inspect.isawaitable(out):
         out = await out
+    return finish_reply(out, messages)
+
+
+def finish_reply(out: object, messages: list[Message]) -> ChatReply:
+    """A responder's reply, checked, with usage and finish_reason filled in when it gives none."""
     if not isinstance(out, ChatReply):
         raise TypeError(f"simulator responder returned {type(out).__name__}, expected ChatReply")
     update = {}
