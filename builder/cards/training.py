@@ -14,6 +14,7 @@ and the recipe against the real tokenizer.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from pathlib import Path
@@ -38,6 +39,13 @@ def render(messages: list[dict[str, Any]], tools: list[dict[str, Any]], add_gene
     """A row as `transformers`' `apply_chat_template` renders it with the shipped template:
     sandboxed Jinja, trim_blocks and lstrip_blocks, loop controls, and its own `tojson` (no HTML
     escaping, keys unsorted)."""
+    return _template().render(messages=messages, tools=tools, add_generation_prompt=add_generation_prompt,
+                              bos_token="", eos_token="<|im_end|>")
+
+
+@functools.cache
+def _template() -> Any:
+    """The template, compiled once: compiling it took 20 ms, against 1 ms to render a row."""
     import jinja2
     from jinja2.ext import loopcontrols
     from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -53,13 +61,11 @@ def render(messages: list[dict[str, Any]], tools: list[dict[str, Any]], add_gene
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols])
     env.filters["tojson"] = tojson
     env.globals["raise_exception"] = raise_exception
-    template = env.from_string(template_text(TEMPLATE_FILE))
-    return template.render(messages=messages, tools=tools, add_generation_prompt=add_generation_prompt,
-                           bos_token="", eos_token="<|im_end|>")
+    return env.from_string(template_text(TEMPLATE_FILE))
 
 
 def estimate_tokens(text: str) -> int:
-    digits = sum(ch.isdigit() for ch in text)
+    digits = sum(map(str.isdigit, text))
     return digits + math.ceil((len(text) - digits) / CHARS_PER_TOKEN)
 
 
