@@ -176,7 +176,8 @@ def _build(run_dir: Path, config: BuildConfig, console: Console, ray: RayOptions
 
             selection = read_selection(run_dir)
             kept = {task for task, _ in selection.trajectories} | set(selection.blueprints)
-            export_dataset(run_dir, config, [r for r in _records(journal) if r.task_id in kept], selection=selection)
+            # the journal streams the records in task id order, as the export reads them
+            export_dataset(run_dir, config, (r for r in _records(journal) if r.task_id in kept), selection=selection)
             # the export is part of the build's time, which "Built in" reports (it can be seconds)
             invocations[-1]["seconds"] = round(time.time() - started, 2)
             stats["seconds"] = sum(i["seconds"] for i in invocations)

@@ -39,6 +39,7 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_origin
 
@@ -52,7 +53,7 @@ from builder.export import messages as msg_config
 from builder.export import trajectories as traj_config
 from builder.export.conversation import ExportError, normalize
 from builder.llm.config import RoleConfig, RolesConfig
-from builder.records import TaskRecord
+from builder.records import Attempt, TaskRecord
 from builder.run.folder import DATASET
 
 if TYPE_CHECKING:
@@ -174,56 +175,73 @@ def write_parquet(path: Path, rows: list[dict[str, Any]], features) -> None:
 
 
 def build_rows(
-    config: BuildConfig, records: list[TaskRecord], selection: Selection, domain: "Domain | None" = None
+    config: BuildConfig, records: Iterable[TaskRecord], selection: Selection, domain: "Domain | None" = None
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """config -> split -> rows (Json values as JSON text) of the selected rows, by task id then attempt.
 
-    A selected row that is not a passed attempt (or validated blueprint) of the records means
-    the selection is not this run's: an `ExportError` names it.
+    `records` come in task id order, as the journal streams them: they are read once and not
+    kept, so the export holds the rows it writes, never the records. A selected row that is not
+    a passed attempt (or validated blueprint) of the records means the selection is not this
+    run's: an `ExportError` names it.
     """
-    records = sorted(records, key=lambda r: r.task_id)
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {name: {} for name in CONFIGS}
-    kept = [(rec, att) for rec in records for att in sorted(rec.attempts, key=lambda a: a.attempt)
-            if (rec.task_id, att.attempt) in selection.trajectories]
-    _check_selected(selection.trajectories, {(rec.task_id, att.attempt) for rec, att in kept
-                                             if rec.status == "validated" and att.passed}, "conversation")
-    if kept:
-        if domain is None:
-            from domains import load_domain
-
-            domain = load_domain(config.domain)
-        schemas = domain.tool_schemas()
-        apigen_tools = traj_config.tools_text(schemas)
-        models, simulated = models_spec(config), bool(config.simulated_roles())
-        for rec, att in kept:
-            split = selection.trajectories[(rec.task_id, att.attempt)]
-            row_id = f"{rec.task_id}-a{att.attempt}"
-            where = f"task {rec.task_id} attempt {att.attempt}"
-            conv = normalize(att.messages, domain.policy.text, where=where)
-            try:
-                traj = traj_config.row(
-                    row_id=row_id, conv=conv, tools=apigen_tools, domain=rec.domain,
-                    blueprint_id=rec.task_id, models=models, simulated=simulated,
-                )
-                msgs = msg_config.row(row_id=row_id, conv=conv, tools=schemas, domain=rec.domain,
-                                      models=models, simulated=simulated)
-            except ValueError as exc:  # a value JSON cannot hold (NaN, infinity)
-                raise ExportError(f"{where}: {exc}") from exc
+    passed: set[tuple[str, int]] = set()
+    found: set[str] = set()
+    context: tuple[Any, ...] | None = None  # read at the first kept conversation
+    previous = ""
+    for rec in records:
+        if rec.task_id < previous:
+            raise ValueError(f"records must come in task id order: {rec.task_id} after {previous}")
+        previous = rec.task_id
+        for att in sorted(rec.attempts, key=lambda a: a.attempt):
+            split = selection.trajectories.get((rec.task_id, att.attempt))
+            if split is None:
+                continue
+            if rec.status == "validated" and att.passed:
+                passed.add((rec.task_id, att.attempt))
+            if context is None:
+                context = _conversation_context(config, domain)
+            traj, msgs = _conversation_rows(rec, att, *context)
             rows["trajectories"].setdefault(split, []).append(traj)
             rows["messages"].setdefault(split, []).append(msgs)
-    found = set()
-    for rec in records:
-        if rec.task_id not in selection.blueprints:
-            continue
-        try:
-            row = bp_config.row(rec)
-        except ValueError as exc:
-            raise ExportError(f"task {rec.task_id} blueprint: {exc}") from exc
-        if row is not None:
-            found.add(rec.task_id)
-            rows["blueprints"].setdefault(selection.blueprints[rec.task_id], []).append(row)
+        if rec.task_id in selection.blueprints:
+            try:
+                row = bp_config.row(rec)
+            except ValueError as exc:
+                raise ExportError(f"task {rec.task_id} blueprint: {exc}") from exc
+            if row is not None:
+                found.add(rec.task_id)
+                rows["blueprints"].setdefault(selection.blueprints[rec.task_id], []).append(row)
+    _check_selected(selection.trajectories, passed, "conversation")
     _check_selected(selection.blueprints, found, "blueprint")
     return rows
+
+
+def _conversation_context(config: BuildConfig, domain: "Domain | None") -> tuple[Any, ...]:
+    """What every conversation row shares: the domain, its tool schemas, the trajectories
+    config's text of them, the models and whether they were simulated."""
+    if domain is None:
+        from domains import load_domain
+
+        domain = load_domain(config.domain)
+    schemas = domain.tool_schemas()
+    return domain, schemas, traj_config.tools_text(schemas), models_spec(config), bool(config.simulated_roles())
+
+
+def _conversation_rows(rec: TaskRecord, att: Attempt, domain: "Domain", schemas: Any, apigen_tools: Any,
+                       models: Any, simulated: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The `trajectories` and `messages` rows of a kept attempt."""
+    row_id = f"{rec.task_id}-a{att.attempt}"
+    where = f"task {rec.task_id} attempt {att.attempt}"
+    conv = normalize(att.messages, domain.policy.text, where=where)
+    try:
+        traj = traj_config.row(row_id=row_id, conv=conv, tools=apigen_tools, domain=rec.domain,
+                               blueprint_id=rec.task_id, models=models, simulated=simulated)
+        msgs = msg_config.row(row_id=row_id, conv=conv, tools=schemas, domain=rec.domain,
+                              models=models, simulated=simulated)
+    except ValueError as exc:  # a value JSON cannot hold (NaN, infinity)
+        raise ExportError(f"{where}: {exc}") from exc
+    return traj, msgs
 
 
 def _check_selected(selected: dict, found: set, what: str) -> None:
@@ -248,10 +266,11 @@ def _card(run_dir: Path, config: BuildConfig, written: Path) -> str:
 
 
 def export_dataset(
-    run_dir: Path, config: BuildConfig, records: list[TaskRecord], domain: "Domain | None" = None,
+    run_dir: Path, config: BuildConfig, records: Iterable[TaskRecord], domain: "Domain | None" = None,
     selection: Selection | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Write DIR/dataset/ from the run's task records; return config -> split -> rows written.
+    """Write DIR/dataset/ from the run's task records, in task id order; return config -> split
+    -> rows written.
 
     `selection` (which rows, which split) defaults to what curation wrote for the run
     (`builder.curation.selection.read_selection`); `domain` to `load_domain(config.domain)`

@@ -36,7 +36,7 @@ def make_run(run_dir: Path, config: BuildConfig, domain) -> Path:
     curation = curate(run_dir, config)
     stats = compute_stats(config, records, seconds=1.25, curation=curation)
     (run_dir / "stats.json").write_text(json.dumps(stats))
-    export_dataset(run_dir, config, records, domain=domain)
+    export_dataset(run_dir, config, sorted(records, key=lambda r: r.task_id), domain=domain)
     return run_dir
 
 

@@ -167,7 +167,7 @@ def curate_and_export(run_dir: Path, config: BuildConfig, records: list[TaskReco
     write_outputs(run_dir, records)
     curation = curate(run_dir, config)
     write_stats(run_dir, config, records, curation)
-    return export_dataset(run_dir, config, records, domain=domain)
+    return export_dataset(run_dir, config, sorted(records, key=lambda r: r.task_id), domain=domain)
 
 
 def write_stats(run_dir: Path, config: BuildConfig, records: list[TaskRecord], curation=None) -> None:
