@@ -222,6 +222,31 @@ def test_latency(srv):
     assert 0.1 <= time.monotonic() - start < 1.0
 
 
+
+def test_latency_holds_while_replies_are_being_worked_out(srv):
+    """Ten requests at once, each costing the responder 40 ms: every one is taken on arrival and
+    answered at the latency asked. (Worked out on the event loop, the last was read only after
+    the nine before it were answered, 360 ms late.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    fake = FakeResponder()
+
+    def slow(messages, tools, *, seed, row_id):
+        time.sleep(0.04)
+        return fake(messages, tools, seed=seed, row_id=row_id)
+
+    srv.reconfigure(responder=slow, latency_ms=600)
+
+    def timed(_):
+        with httpx.Client() as client:  # a connection each, as concurrent clients have
+            start = time.monotonic()
+            assert client.post(f"{srv.base_url}/chat/completions", json=BODY, timeout=5).status_code == 200
+            return time.monotonic() - start
+
+    with ThreadPoolExecutor(10) as pool:
+        took = list(pool.map(timed, range(10)))
+    assert min(took) >= 0.6 and max(took) < 0.85, took
+
 def test_fault_plan_is_deterministic_and_splits_the_rate():
     cfg = FaultConfig(error_rate=0.2)
     a, b = FaultPlan(cfg, seed=1), FaultPlan(cfg, seed=1)
