@@ -180,7 +180,7 @@ def _build(run_dir: Path, config: BuildConfig, console: Console, ray: RayOptions
             export_dataset(run_dir, config, (r for r in _records(journal) if r.task_id in kept), selection=selection)
             # the export is part of the build's time, which "Built in" reports (it can be seconds)
             invocations[-1]["seconds"] = round(time.time() - started, 2)
-            stats["seconds"] = sum(i["seconds"] for i in invocations)
+            stats["seconds"] = round(sum(i["seconds"] for i in invocations), 2)
             write_atomic(run_dir / STATS, json.dumps(stats, indent=2))
     finally:
         journal.close()
