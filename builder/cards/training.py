@@ -78,13 +78,15 @@ def longest_row(files: list[Path]) -> LongestRow | None:
     import pyarrow.parquet as pq
 
     best: tuple[int, str] | None = None
-    for path in files:
-        for row in pq.read_table(path, columns=["id", "messages", "tools"]).to_pylist():
-            messages = [_decoded(m) for m in _decoded(row["messages"])]
-            tools = [_decoded(t) for t in _decoded(row["tools"])]
-            tokens = estimate_tokens(render(messages, tools))
-            if best is None or tokens > best[0]:
-                best = (tokens, row["id"])
+    rows = (row for path in files
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=256, columns=["id", "messages", "tools"])
+            for row in batch.to_pylist())
+    for row in rows:
+        messages = [_decoded(m) for m in _decoded(row["messages"])]
+        tools = [_decoded(t) for t in _decoded(row["tools"])]
+        tokens = estimate_tokens(render(messages, tools))
+        if best is None or tokens > best[0]:
+            best = (tokens, row["id"])
     if best is None:
         return None
     return LongestRow(template_model=TEMPLATE_MODEL, row_id=best[1], tokens=best[0],

@@ -156,35 +156,81 @@ def _storage_type(t):
     return t
 
 
-def write_parquet(path: Path, rows: list[dict[str, Any]], features) -> None:
-    """Write rows whose Json values are already JSON text, with `features` in the metadata."""
-    import datasets.config
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+class SplitFiles:
+    """The export's Parquet files, one per config and split, each opened at its first row and
+    written a row group at a time: the export holds at most a row group of each file's rows,
+    whatever the size of the dataset. Rows carry their Json values as JSON text already; the
+    files carry the `features` in their metadata, as `datasets` writes them."""
 
-    schema = features.arrow_schema
-    plain = pa.schema([pa.field(f.name, _storage_type(f.type)) for f in schema])
-    table = pa.Table.from_pylist(rows, schema=plain).cast(schema)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pq.ParquetWriter(
-        path, schema,
-        use_content_defined_chunking=datasets.config.DEFAULT_CDC_OPTIONS,  # as datasets writes: dedups across versions
-        write_page_index=True,
-    ) as writer:
-        writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+    def __init__(self, folder: Path, features: dict[str, Any], where: str) -> None:
+        self.folder, self.features, self.where = folder, features, where
+        self._open: dict[tuple[str, str], tuple[Any, list[dict[str, Any]]]] = {}
+        self.counts: dict[str, dict[str, int]] = {}
+
+    def add(self, name: str, split: str, row: dict[str, Any]) -> None:
+        key = (name, split)
+        if key not in self._open:
+            self._open[key] = (self._writer(name, split), [])
+        writer, rows = self._open[key]
+        rows.append(row)
+        self.counts.setdefault(name, {}).setdefault(split, 0)
+        self.counts[name][split] += 1
+        if len(rows) >= ROW_GROUP_ROWS:
+            self._flush(key)
+
+    def close(self) -> dict[str, dict[str, Path]]:
+        """Write what is left and close every file; config -> split -> the file written."""
+        try:
+            for key in self._open:
+                self._flush(key)
+        finally:
+            for writer, _ in self._open.values():
+                writer.close()
+        return {name: {split: self.part(name, split) for split in splits} for name, splits in self.counts.items()}
+
+    def discard(self) -> None:
+        """Close every file without writing what is left (the export failed: its folder goes)."""
+        for writer, _ in self._open.values():
+            writer.close()
+
+    def part(self, name: str, split: str) -> Path:
+        return self.folder / name / f"{split}.parquet.part"
+
+    def _writer(self, name: str, split: str) -> Any:
+        import datasets.config
+        import pyarrow.parquet as pq
+
+        path = self.part(name, split)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return pq.ParquetWriter(
+            path, self.features[name].arrow_schema,
+            use_content_defined_chunking=datasets.config.DEFAULT_CDC_OPTIONS,  # as datasets writes: dedups across versions
+            write_page_index=True,
+        )
+
+    def _flush(self, key: tuple[str, str]) -> None:
+        import pyarrow as pa
+
+        writer, rows = self._open[key]
+        if not rows:
+            return
+        schema = self.features[key[0]].arrow_schema
+        plain = pa.schema([pa.field(f.name, _storage_type(f.type)) for f in schema])
+        try:
+            writer.write_table(pa.Table.from_pylist(rows, schema=plain).cast(schema), row_group_size=ROW_GROUP_ROWS)
+        except (ValueError, TypeError) as exc:  # pyarrow's errors derive from these
+            raise ExportError(f"cannot write the {key[1]} split of the {key[0]!r} config of {self.where}: {exc}") from exc
+        rows.clear()
 
 
-def build_rows(
-    config: BuildConfig, records: Iterable[TaskRecord], selection: Selection, domain: "Domain | None" = None
-) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """config -> split -> rows (Json values as JSON text) of the selected rows, by task id then attempt.
+def write_rows(config: BuildConfig, records: Iterable[TaskRecord], selection: Selection, files: SplitFiles,
+               domain: "Domain | None" = None) -> None:
+    """Add the selected rows to `files`, config by config and split by split, by task id then attempt.
 
-    `records` come in task id order, as the journal streams them: they are read once and not
-    kept, so the export holds the rows it writes, never the records. A selected row that is not
-    a passed attempt (or validated blueprint) of the records means the selection is not this
-    run's: an `ExportError` names it.
+    `records` come in task id order, as the journal streams them, and are read once: the export
+    never holds the records. A selected row that is not a passed attempt (or validated
+    blueprint) of the records means the selection is not this run's: an `ExportError` names it.
     """
-    rows: dict[str, dict[str, list[dict[str, Any]]]] = {name: {} for name in CONFIGS}
     passed: set[tuple[str, int]] = set()
     found: set[str] = set()
     context: tuple[Any, ...] | None = None  # read at the first kept conversation
@@ -202,8 +248,8 @@ def build_rows(
             if context is None:
                 context = _conversation_context(config, domain)
             traj, msgs = _conversation_rows(rec, att, *context)
-            rows["trajectories"].setdefault(split, []).append(traj)
-            rows["messages"].setdefault(split, []).append(msgs)
+            files.add("trajectories", split, traj)
+            files.add("messages", split, msgs)
         if rec.task_id in selection.blueprints:
             try:
                 row = bp_config.row(rec)
@@ -211,10 +257,9 @@ def build_rows(
                 raise ExportError(f"task {rec.task_id} blueprint: {exc}") from exc
             if row is not None:
                 found.add(rec.task_id)
-                rows["blueprints"].setdefault(selection.blueprints[rec.task_id], []).append(row)
+                files.add("blueprints", selection.blueprints[rec.task_id], row)
     _check_selected(selection.trajectories, passed, "conversation")
     _check_selected(selection.blueprints, found, "blueprint")
-    return rows
 
 
 def _conversation_context(config: BuildConfig, domain: "Domain | None") -> tuple[Any, ...]:
@@ -279,7 +324,6 @@ def export_dataset(
     kept conversation is malformed.
     """
     run_dir = Path(run_dir)
-    rows = build_rows(config, records, selection or read_selection(run_dir), domain)
     feats = {
         "trajectories": traj_config.features(models_feature()),
         "messages": msg_config.features(models_feature()),
@@ -290,18 +334,21 @@ def export_dataset(
     old = run_dir / f".{DATASET}.old"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    split_files = SplitFiles(tmp, feats, str(run_dir))
+    try:
+        write_rows(config, records, selection or read_selection(run_dir), split_files, domain)
+    except BaseException:
+        split_files.discard()
+        raise
+    parts = split_files.close()
     files: dict[str, dict[str, list[str]]] = {}
     for name in CONFIGS:
-        for split in ordered(rows[name]):
-            part = tmp / name / f"{split}.parquet.part"
-            try:
-                write_parquet(part, rows[name][split], feats[name])
-            except (ValueError, TypeError) as exc:  # pyarrow's errors derive from these
-                raise ExportError(f"cannot write the {split} split of the {name!r} config of {run_dir}: {exc}") from exc
+        for split in ordered(parts.get(name, {})):
+            part = parts[name][split]
             path = data_file(name, split, part.read_bytes())
             os.replace(part, tmp / path)
             files.setdefault(name, {})[split] = [path]
-    counts = {name: {split: len(rows[name][split]) for split in files.get(name, {})} for name in CONFIGS}
+    counts = {name: dict(split_files.counts.get(name, {})) for name in CONFIGS}
     (tmp / "README.md").write_text(_card(run_dir, config, tmp))
     shutil.rmtree(old, ignore_errors=True)
     if out.exists():

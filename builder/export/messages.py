@@ -67,7 +67,7 @@ def openai_messages(conv: Conversation) -> list[dict[str, Any]]:
 
 def row(*, row_id: str, conv: Conversation, tools: list[dict[str, Any]], domain: str,
         models: dict[str, Any], simulated: bool) -> dict[str, Any]:
-    """A row with its Json values already as JSON text (see `dataset.write_parquet`)."""
+    """A row with its Json values already as JSON text (see `dataset.SplitFiles`)."""
     return {
         "id": row_id,
         "messages": [json_text(m) for m in openai_messages(conv)],
