@@ -65,9 +65,20 @@ ROW_GROUP_ROWS = 1000  # small row groups keep the Hub viewer and streaming resp
 DATA_FILE = re.compile(r"^(?P<split>\w+?)-(?P<digest>[0-9a-f]{12})\.parquet$")
 
 
-def data_file(config: str, split: str, content: bytes) -> str:
-    """The path of a config's split file under DIR/dataset, named by its content (see above)."""
-    return f"{config}/{split}-{hashlib.sha256(content).hexdigest()[:12]}.parquet"
+def data_file(config: str, split: str, content: bytes | Path) -> str:
+    """The path of a config's split file under DIR/dataset, named by its content (see above):
+    the bytes, or the file holding them."""
+    digest = hashlib.sha256(content).hexdigest() if isinstance(content, bytes) else _file_digest(content)
+    return f"{config}/{split}-{digest[:12]}.parquet"
+
+
+def _file_digest(path: Path) -> str:
+    """The file's SHA-256, read a MB at a time (a data file can be larger than memory allows)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def split_of(file_name: str) -> str | None:
@@ -80,11 +91,7 @@ def check_data_file(path: Path, fix: str) -> None:
     """Refuse a data file whose content is not what its name's digest says (cut short, a flipped
     bit, an edit): the export's files are never changed after they are written."""
     match = DATA_FILE.match(path.name)
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    if match and digest.hexdigest()[:12] != match["digest"]:
+    if match and _file_digest(path)[:12] != match["digest"]:
         raise UserError(f"{path} is damaged: its content does not match the digest in its name; "
                         f"export the dataset again: {fix}")
 
@@ -345,7 +352,7 @@ def export_dataset(
     for name in CONFIGS:
         for split in ordered(parts.get(name, {})):
             part = parts[name][split]
-            path = data_file(name, split, part.read_bytes())
+            path = data_file(name, split, part)
             os.replace(part, tmp / path)
             files.setdefault(name, {})[split] = [path]
     counts = {name: dict(split_files.counts.get(name, {})) for name in CONFIGS}
