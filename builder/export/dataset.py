@@ -178,10 +178,10 @@ class SplitFiles:
         key = (name, split)
         if key not in self._open:
             self._open[key] = (self._writer(name, split), [])
-        writer, rows = self._open[key]
+        rows = self._open[key][1]
         rows.append(row)
-        self.counts.setdefault(name, {}).setdefault(split, 0)
-        self.counts[name][split] += 1
+        by_split = self.counts.setdefault(name, {})
+        by_split[split] = by_split.get(split, 0) + 1
         if len(rows) >= ROW_GROUP_ROWS:
             self._flush(key)
 
@@ -191,12 +191,11 @@ class SplitFiles:
             for key in self._open:
                 self._flush(key)
         finally:
-            for writer, _ in self._open.values():
-                writer.close()
+            self.discard()
         return {name: {split: self.part(name, split) for split in splits} for name, splits in self.counts.items()}
 
     def discard(self) -> None:
-        """Close every file without writing what is left (the export failed: its folder goes)."""
+        """Close every file without writing what is left (as when the export failed: its folder goes)."""
         for writer, _ in self._open.values():
             writer.close()
 
