@@ -18,6 +18,7 @@ so a write costs the same at 200,000 rows as at 1,000.
 from __future__ import annotations
 
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,6 +48,14 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 
+#: How long a write waits for another process's (SQLite's busy timeout), and opening retries.
+LOCK_TIMEOUT_S = 60
+
+
+def _locked(exc: sqlite3.DatabaseError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
 def journal_path(run_dir: Path) -> Path:
     return Path(run_dir) / ".state" / "journal.sqlite"
 
@@ -55,17 +64,35 @@ class Journal:
     def __init__(self, run_dir: Path):
         path = self.path = journal_path(run_dir)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+        self._conn = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         try:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(SCHEMA)
+            self._set_up()
         except sqlite3.DatabaseError as exc:
             self._conn.close()
+            if _locked(exc):
+                raise BuildFailure(f"the run's journal {path} stayed locked by another process for "
+                                   f"{LOCK_TIMEOUT_S} s ({exc})") from exc
             raise BuildFailure(
                 f"the run's journal {path} cannot be read ({exc}); it holds the finished work of the "
                 "run: restore it, or build into a new --out folder"
             ) from exc
+
+    def _set_up(self) -> None:
+        """WAL mode and the tables. Processes that open a new journal at once can find it
+        locked while one of them switches it to WAL, and SQLite says so at once instead of
+        waiting (a lock it cannot wait for without risking a deadlock): they try again."""
+        deadline, pause = time.monotonic() + LOCK_TIMEOUT_S, 0.01
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.executescript(SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if not _locked(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(2 * pause, 0.5)
 
     def put(self, stage: str, task_id: str, record: str) -> None:
         """Record that `stage` finished `task_id` with `record`; a second write for the same

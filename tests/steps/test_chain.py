@@ -105,7 +105,7 @@ def test_units_from_an_index_on_skip_the_single_tasks_before_it():
 def test_processes_sharing_a_range_run_each_unit_once_and_give_one_process_records(tmp_path):
     """Replicas claim units from the journal: together they run every unit exactly once, whichever
     takes which, and the records are those of one process running the whole range."""
-    import threading
+    import multiprocessing
 
     cfg = config()
     alone, shared = tmp_path / "alone", tmp_path / "shared"
@@ -113,14 +113,18 @@ def test_processes_sharing_a_range_run_each_unit_once_and_give_one_process_recor
         prepare_run(run, cfg)
     assert run_shard(alone, 0, cfg.tasks) == cfg.tasks
 
-    ran: list[int] = []
-    replicas = [threading.Thread(target=lambda: ran.append(run_shard(shared, 0, cfg.tasks, 2, "build-1")))
+    # two processes, as the build's replicas are (each has its own usage ledger and journal connection)
+    fork = multiprocessing.get_context("fork")
+    counts = fork.Queue()
+    replicas = [fork.Process(target=lambda: counts.put(run_shard(shared, 0, cfg.tasks, 2, "build-1")))
                 for _ in range(2)]
-    for t in replicas:
-        t.start()
-    for t in replicas:
-        t.join()
-    assert sum(ran) == cfg.tasks, ran
+    for p in replicas:
+        p.start()
+    for p in replicas:
+        p.join(60)
+    assert [p.exitcode for p in replicas] == [0, 0]
+    ran = [counts.get(timeout=5) for _ in replicas]
+    assert len(ran) == 2 and sum(ran) == cfg.tasks, ran  # both replicas ran, and shared the units
     assert records(shared) == records(alone)
 
     # a later build (another invocation) claims afresh: its replicas see every unit again
