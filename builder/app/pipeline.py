@@ -20,7 +20,6 @@ import os
 import signal
 import time
 import uuid
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
