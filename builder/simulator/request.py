@@ -116,10 +116,11 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _check_tree(body: Any) -> None:
+def _check_tree(body: Any, *, strings: bool = True) -> None:
     """Refuse nesting past MAX_DEPTH and strings that are not Unicode (a lone surrogate such as
     `"\\ud800"` parses, then fails whatever encodes it), walking without recursion: the point is to
-    refuse what would overflow it."""
+    refuse what would overflow it. A body orjson parsed has Unicode strings already (orjson
+    refuses lone surrogates): `strings=False` then walks only the containers."""
     stack = [(body, 1)]
     while stack:
         node, depth = stack.pop()
@@ -131,20 +132,11 @@ def _check_tree(body: Any) -> None:
         elif isinstance(node, (dict, list)):
             if depth > MAX_DEPTH:
                 raise InvalidRequest(f"the body is nested deeper than {MAX_DEPTH} levels")
-            children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+            if strings:
+                children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+            else:
+                children = [c for c in (node.values() if isinstance(node, dict) else node) if isinstance(c, (dict, list))]
             stack.extend((child, depth + 1) for child in children)
-
-
-def _check_depth(body: Any) -> None:
-    """`_check_tree` for a body orjson parsed: its strings are Unicode already (it refuses lone
-    surrogates), so only the nesting is left to check, and only containers are walked."""
-    stack = [(body, 1)] if isinstance(body, (dict, list)) else []
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise InvalidRequest(f"the body is nested deeper than {MAX_DEPTH} levels")
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
 
 def _load(raw: bytes) -> Any:
@@ -156,7 +148,7 @@ def _load(raw: bytes) -> Any:
     except orjson.JSONDecodeError:
         pass
     else:
-        _check_depth(body)
+        _check_tree(body, strings=False)
         return body
     try:
         body = json.loads(raw, parse_constant=_reject_constant)
