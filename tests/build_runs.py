@@ -104,8 +104,9 @@ def faulty_build(tmp: Path) -> FaultyBuild:
 
     secrets = tuple(prefix + os.urandom(12).hex() for prefix in ("sk-planted-", "hf_planted", "urlpass", "bodykey"))
     env = {"BUILDER_TEST_API_KEY": secrets[0], "HF_TOKEN": secrets[1]}
-    # The server draws each request's fault from its seed and the request's text; with about 60
-    # requests, this seed gives every kind at least once (the tests check each was handled).
+    # The server draws each request's fault from its seed, the row, the retry and the conversation
+    # (not the planted secrets nor its port, which change from run to run), so this seed gives
+    # every run the same faults: every kind at least once, and attempts lost to the endpoint.
     with SimulatorServer(faults=FaultConfig(error_rate=0.2, retry_after_s=0.05, slow_s=6.0), seed=1) as srv:
         url = srv.base_url.replace("://", f"://builder:{secrets[2]}@", 1)
         # max_retries=1 so that a few calls give up (about 4%): both recovery and loss are exercised;

@@ -11,8 +11,10 @@ Faults: a total `error_rate` split evenly across the enabled kinds
   hangs up;
 - `malformed`: a 200 whose JSON body is cut in half.
 Each request's fault is a pure function of the seed and the request: for builder clients (which
-send `X-Builder-Row-Id` / `X-Builder-Attempt`) of (row id, attempt, body), so faults do not
-depend on arrival order; for other clients of the request's arrival number.
+send `X-Builder-Row-Id` / `X-Builder-Attempt`) of (row id, attempt, messages, tools), so faults
+do not depend on arrival order, nor on what may vary from run to run (an API key or request id
+in the body, the server's port quoted in the text); for other clients of the request's arrival
+number.
 
 Requests are checked as an OpenAI-compatible server checks them (`builder.simulator.request`):
 a malformed one gets a 400 naming the field, a body over `max_body_bytes` a 413; only the
@@ -193,7 +195,8 @@ class _SimulatorApp:
             return _error(413, f"the request body is larger than {self.max_body_bytes} bytes", "invalid_request_error")
         loop = asyncio.get_running_loop()
         work = await loop.run_in_executor(self._worker, self._work, raw, request.headers.get(ROW_ID_HEADER.lower(), ""),
-                                          request.headers.get(ATTEMPT_HEADER.lower()), number, loop)
+                                          request.headers.get(ATTEMPT_HEADER.lower()), number,
+                                          request.headers.get("host", ""), loop)
         if isinstance(work, Response):  # refused, or the responder failed: at once, as a server does
             return work
         fault, data = work
@@ -213,7 +216,7 @@ class _SimulatorApp:
             return Response(data[: len(data) // 2], media_type="application/json")
         return Response(data, media_type="application/json")
 
-    def _work(self, raw: bytes, row_id: str, attempt: str | None, number: int,
+    def _work(self, raw: bytes, row_id: str, attempt: str | None, number: int, host: str,
               loop: asyncio.AbstractEventLoop) -> Response | tuple[str | None, bytes]:
         """The request's fault and reply body, or the response that refuses it; run on the
         worker thread (see `_SimulatorApp`)."""
@@ -222,7 +225,10 @@ class _SimulatorApp:
         except InvalidRequest as e:
             return _error(400, f"invalid request: {e}", "invalid_request_error", param=e.param)
         if row_id and attempt is not None:
-            key = f"row:{row_id}:{attempt}:{hashlib.sha256(raw).hexdigest()[:16]}"
+            conversation = orjson.dumps([fields["messages"], fields.get("tools")])
+            if host:  # a conversation may quote this server's address (an earlier call's error)
+                conversation = conversation.replace(host.encode(), b"")
+            key = f"row:{row_id}:{attempt}:{hashlib.sha256(conversation).hexdigest()[:16]}"
         else:
             key = f"n:{number}"
         fault = self.plan.decide(key)

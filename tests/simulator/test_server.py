@@ -274,6 +274,26 @@ def test_faults_for_builder_clients_depend_on_row_and_attempt_not_arrival(srv):
     assert set(first.values()) == {200, 500}
 
 
+def test_faults_ignore_what_varies_between_runs_of_the_same_build():
+    """An API key in the body, or this server's address quoted in a message (an earlier call's
+    error), differ from run to run; the same conversation must draw the same faults anyway."""
+    faults = FaultConfig(error_rate=0.5, kinds=("http_500",))
+
+    def statuses(key: str) -> list[int]:
+        with SimulatorServer(FakeResponder(), faults=faults, seed=11) as one:
+            address = one.base_url.split("//")[1].split("/")[0]
+            out = []
+            for i in range(16):
+                body = {**BODY, "api_key": key,
+                        "messages": [{"role": "user", "content": f"call {i} failed at http://{address}/v1"}]}
+                out.append(_post(one, body, headers={ROW_ID_HEADER: f"r{i}", ATTEMPT_HEADER: "0"}).status_code)
+            return out
+
+    first = statuses("sk-one")
+    assert statuses("sk-two") == first
+    assert set(first) == {200, 500}
+
+
 def test_fault_config_validation():
     with pytest.raises(ValueError, match="error_rate"):
         FaultConfig(error_rate=1.5)
