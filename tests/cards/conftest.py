@@ -11,7 +11,7 @@ from builder.export.dataset import export_dataset
 from builder.app.outputs import write_outputs
 from builder.app.stats import compute_stats
 from tests.domains.framework.toy import build_toy
-from tests.export.records import make_records
+from tests.export.records import in_task_order, make_records
 
 SIMULATED = BuildConfig(domain="toy", seed=3)
 REAL = BuildConfig.model_validate({
@@ -36,7 +36,7 @@ def make_run(run_dir: Path, config: BuildConfig, domain) -> Path:
     curation = curate(run_dir, config)
     stats = compute_stats(config, records, seconds=1.25, curation=curation)
     (run_dir / "stats.json").write_text(json.dumps(stats))
-    export_dataset(run_dir, config, sorted(records, key=lambda r: r.task_id), domain=domain)
+    export_dataset(run_dir, config, in_task_order(records), domain=domain)
     return run_dir
 
 

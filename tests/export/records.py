@@ -157,6 +157,11 @@ def make_records() -> list[TaskRecord]:
     return [r.model_copy(deep=True) for r in (e, d, rejected, b, a)]
 
 
+def in_task_order(records: list[TaskRecord]) -> list[TaskRecord]:
+    """The records as the journal streams them to the export: by task id."""
+    return sorted(records, key=lambda r: r.task_id)
+
+
 def curate_and_export(run_dir: Path, config: BuildConfig, records: list[TaskRecord], domain=None) -> dict[str, dict[str, int]]:
     """What a build does after its pipeline: the run's Parquet files, curation, stats.json, the export."""
     from builder.curation.run import curate
@@ -167,7 +172,7 @@ def curate_and_export(run_dir: Path, config: BuildConfig, records: list[TaskReco
     write_outputs(run_dir, records)
     curation = curate(run_dir, config)
     write_stats(run_dir, config, records, curation)
-    return export_dataset(run_dir, config, sorted(records, key=lambda r: r.task_id), domain=domain)
+    return export_dataset(run_dir, config, in_task_order(records), domain=domain)
 
 
 def write_stats(run_dir: Path, config: BuildConfig, records: list[TaskRecord], curation=None) -> None:

@@ -20,7 +20,7 @@ from builder.export.trajectories import COLUMNS as TRAJECTORY_COLUMNS
 from builder.curation.selection import Selection
 from builder.llm.types import Message
 from builder.records import Attempt
-from tests.export.records import curate_and_export, data_path, make_records, write_stats
+from tests.export.records import curate_and_export, data_path, in_task_order, make_records, write_stats
 
 
 def front_matter(readme: str) -> dict:
@@ -184,7 +184,7 @@ SELECTION = Selection(
 
 def test_only_the_selected_rows_are_written_each_in_its_split(tmp_path, toy_domain, toy_config):
     write_stats(tmp_path, toy_config, make_records())
-    counts = export_dataset(tmp_path, toy_config, sorted(make_records(), key=lambda r: r.task_id), domain=toy_domain, selection=SELECTION)
+    counts = export_dataset(tmp_path, toy_config, in_task_order(make_records()), domain=toy_domain, selection=SELECTION)
     assert counts == {"trajectories": {"train": 1, "test": 2}, "messages": {"train": 1, "test": 2},
                       "blueprints": {"train": 2, "test": 1}}
     root = tmp_path / "dataset"
@@ -211,12 +211,12 @@ def test_only_the_selected_rows_are_written_each_in_its_split(tmp_path, toy_doma
 def test_a_selection_that_is_not_the_runs_fails_naming_the_row(tmp_path, toy_domain, toy_config, selection, named):
     """A failed attempt, a rejected blueprint, an unknown task: the selection is stale."""
     with pytest.raises(ExportError, match=named):
-        export_dataset(tmp_path, toy_config, sorted(make_records(), key=lambda r: r.task_id), domain=toy_domain, selection=selection)
+        export_dataset(tmp_path, toy_config, in_task_order(make_records()), domain=toy_domain, selection=selection)
 
 
 def test_an_uncurated_run_is_not_exported(tmp_path, toy_domain, toy_config):
     with pytest.raises(BuildFailure, match="not been curated"):
-        export_dataset(tmp_path, toy_config, sorted(make_records(), key=lambda r: r.task_id), domain=toy_domain)
+        export_dataset(tmp_path, toy_config, in_task_order(make_records()), domain=toy_domain)
 
 
 def test_load_dataset_never_returns_another_export_from_its_cache(tmp_path, toy_domain, toy_config):

@@ -222,7 +222,6 @@ def test_latency(srv):
     assert 0.1 <= time.monotonic() - start < 1.0
 
 
-
 def test_latency_holds_while_replies_are_being_worked_out(srv):
     """Ten requests at once, each costing the responder 40 ms: every one is taken on arrival and
     answered at the latency asked. (Worked out on the event loop, the last was read only after
@@ -246,6 +245,7 @@ def test_latency_holds_while_replies_are_being_worked_out(srv):
     with ThreadPoolExecutor(10) as pool:
         took = list(pool.map(timed, range(10)))
     assert min(took) >= 0.6 and max(took) < 0.85, took
+
 
 def test_fault_plan_is_deterministic_and_splits_the_rate():
     cfg = FaultConfig(error_rate=0.2)
