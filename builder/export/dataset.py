@@ -41,7 +41,7 @@ import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_origin
+from typing import TYPE_CHECKING, Any, NamedTuple, get_origin
 
 from builder.config import BuildConfig
 from builder.curation.selection import Selection, read_selection
@@ -239,7 +239,7 @@ def write_rows(config: BuildConfig, records: Iterable[TaskRecord], selection: Se
     """
     passed: set[tuple[str, int]] = set()
     found: set[str] = set()
-    context: tuple[Any, ...] | None = None  # read at the first kept conversation
+    shared: _Shared | None = None  # read at the first kept conversation
     previous = ""
     for rec in records:
         if rec.task_id < previous:
@@ -251,9 +251,9 @@ def write_rows(config: BuildConfig, records: Iterable[TaskRecord], selection: Se
                 continue
             if rec.status == "validated" and att.passed:
                 passed.add((rec.task_id, att.attempt))
-            if context is None:
-                context = _conversation_context(config, domain)
-            traj, msgs = _conversation_rows(rec, att, *context)
+            if shared is None:
+                shared = _shared(config, domain)
+            traj, msgs = _conversation_rows(rec, att, shared)
             files.add("trajectories", split, traj)
             files.add("messages", split, msgs)
         if rec.task_id in selection.blueprints:
@@ -268,28 +268,36 @@ def write_rows(config: BuildConfig, records: Iterable[TaskRecord], selection: Se
     _check_selected(selection.blueprints, found, "blueprint")
 
 
-def _conversation_context(config: BuildConfig, domain: "Domain | None") -> tuple[Any, ...]:
-    """What every conversation row shares: the domain, its tool schemas, the trajectories
-    config's text of them, the models and whether they were simulated."""
+class _Shared(NamedTuple):
+    """What every conversation row shares."""
+
+    policy: str
+    schemas: list[dict[str, Any]]  # the domain's tools, as the `messages` config holds them
+    tools_text: str  # the same, as the `trajectories` config holds them
+    models: dict[str, Any]
+    simulated: bool
+
+
+def _shared(config: BuildConfig, domain: "Domain | None") -> _Shared:
     if domain is None:
         from domains import load_domain
 
         domain = load_domain(config.domain)
     schemas = domain.tool_schemas()
-    return domain, schemas, traj_config.tools_text(schemas), models_spec(config), bool(config.simulated_roles())
+    return _Shared(domain.policy.text, schemas, traj_config.tools_text(schemas), models_spec(config),
+                   bool(config.simulated_roles()))
 
 
-def _conversation_rows(rec: TaskRecord, att: Attempt, domain: "Domain", schemas: Any, apigen_tools: Any,
-                       models: Any, simulated: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+def _conversation_rows(rec: TaskRecord, att: Attempt, shared: _Shared) -> tuple[dict[str, Any], dict[str, Any]]:
     """The `trajectories` and `messages` rows of a kept attempt."""
     row_id = f"{rec.task_id}-a{att.attempt}"
     where = f"task {rec.task_id} attempt {att.attempt}"
-    conv = normalize(att.messages, domain.policy.text, where=where)
+    conv = normalize(att.messages, shared.policy, where=where)
     try:
-        traj = traj_config.row(row_id=row_id, conv=conv, tools=apigen_tools, domain=rec.domain,
-                               blueprint_id=rec.task_id, models=models, simulated=simulated)
-        msgs = msg_config.row(row_id=row_id, conv=conv, tools=schemas, domain=rec.domain,
-                              models=models, simulated=simulated)
+        traj = traj_config.row(row_id=row_id, conv=conv, tools=shared.tools_text, domain=rec.domain,
+                               blueprint_id=rec.task_id, models=shared.models, simulated=shared.simulated)
+        msgs = msg_config.row(row_id=row_id, conv=conv, tools=shared.schemas, domain=rec.domain,
+                              models=shared.models, simulated=shared.simulated)
     except ValueError as exc:  # a value JSON cannot hold (NaN, infinity)
         raise ExportError(f"{where}: {exc}") from exc
     return traj, msgs
